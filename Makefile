@@ -1,0 +1,39 @@
+# The two commands that must always work on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+# PyTorch is installed first, on its own, so a local CPU build can be chosen; override freely,
+# e.g. `make test TORCH_SPEC="torch>=2.2"`.
+TORCH_SPEC ?= torch==2.13.0
+EXTRAS ?= cli,test,dev
+PYTEST_ARGS ?= -n 2
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.torchbalance-installed
+
+.PHONY: run test lint bench setup clean
+
+run: $(STAMP)
+	$(BIN)/torchbalance inspect
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_neighbors.py
+
+setup: $(STAMP)
+
+# Rebuilt only when the project's dependencies change; otherwise `make` is instant.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,48 @@
+"""torchbalance: the class-imbalance toolkit for PyTorch.
+
+Subpackages are imported lazily so that ``import torchbalance`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "base",
+    "cli",
+    "datasets",
+    "exceptions",
+    "labels",
+    "neighbors",
+    "testing",
+    "utils",
+    "weights",
+)
+
+__all__ = ["__version__", *_SUBMODULES]
+
+if TYPE_CHECKING:
+    from . import (
+        base,
+        cli,
+        datasets,
+        exceptions,
+        labels,
+        neighbors,
+        testing,
+        utils,
+        weights,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'torchbalance' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

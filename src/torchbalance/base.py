@@ -1,0 +1,255 @@
+"""Estimator-style configuration and the resampler template.
+
+``ParamsMixin`` gives ``get_params``/``set_params``/``clone``/``repr`` from the ``__init__``
+signature, so objects work in scikit-learn's model selection and imbalanced-learn's
+``Pipeline``. ``BaseResampler`` validates data and ``sampling_strategy`` once, in
+``fit_resample``, then hands tensors to the subclass's ``_fit_resample``.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
+
+import torch
+
+from .utils import (
+    OutputConverter,
+    check_sampling_strategy,
+    check_X_y,
+    validate_params,
+)
+
+__all__ = ["BaseResampler", "FunctionResampler", "ParamsMixin", "clone"]
+
+T = TypeVar("T", bound="ParamsMixin")
+
+
+class ParamsMixin:
+    """``get_params``, ``set_params``, ``clone`` and a readable ``repr``.
+
+    Subclasses take keyword-only parameters in ``__init__`` and store each one unchanged under
+    its own name; validation happens later (at fit or iteration time), against
+    ``_parameter_constraints``.
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {}
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        init = cls.__init__
+        if init is object.__init__:
+            return []
+        parameters = inspect.signature(init).parameters.values()
+        for p in parameters:
+            if p.kind is p.VAR_POSITIONAL:
+                raise TypeError(f"{cls.__name__}.__init__ must not take *args.")
+        return sorted(p.name for p in parameters if p.name != "self" and p.kind != p.VAR_KEYWORD)
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Parameters of this object (and of nested objects as ``name__param`` when ``deep``)."""
+        params: dict[str, Any] = {}
+        for name in self._param_names():
+            value = getattr(self, name)
+            if deep and hasattr(value, "get_params") and not isinstance(value, type):
+                params.update((f"{name}__{k}", v) for k, v in value.get_params().items())
+            params[name] = value
+        return params
+
+    def set_params(self: T, **params: Any) -> T:
+        """Set parameters (``name__param`` reaches into nested objects); returns ``self``."""
+        valid = self._param_names()
+        nested: dict[str, dict[str, Any]] = {}
+        for key, value in params.items():
+            name, _, sub = key.partition("__")
+            if name not in valid:
+                raise ValueError(
+                    f"{type(self).__name__}: invalid parameter {name!r}; "
+                    f"valid parameters are {valid}."
+                )
+            if sub:
+                nested.setdefault(name, {})[sub] = value
+            else:
+                setattr(self, name, value)
+        for name, sub_params in nested.items():
+            getattr(self, name).set_params(**sub_params)
+        return self
+
+    def _validate_params(self) -> None:
+        validate_params(
+            type(self).__name__, self.get_params(deep=False), self._parameter_constraints
+        )
+
+    def __repr__(self) -> str:
+        signature = inspect.signature(type(self).__init__)
+        shown = []
+        for name in self._param_names():
+            value = getattr(self, name)
+            default = signature.parameters[name].default
+            if default is inspect.Parameter.empty or not _same(value, default):
+                shown.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    try:
+        return bool(type(a) is type(b) and a == b)
+    except (RuntimeError, ValueError, TypeError):  # tensors, arrays: compare by identity only
+        return False
+
+
+def clone(estimator: T) -> T:
+    """A new unfitted object with the same parameters (nested objects cloned, others deep-copied).
+
+    Example:
+        >>> resampler = FunctionResampler(kw_args={"scale": 2})
+        >>> twin = clone(resampler)
+        >>> twin.kw_args == resampler.kw_args and twin.kw_args is not resampler.kw_args
+        True
+    """
+    params = {
+        name: clone(value) if isinstance(value, ParamsMixin) else copy.deepcopy(value)
+        for name, value in estimator.get_params(deep=False).items()
+    }
+    return type(estimator)(**params)
+
+
+class BaseResampler(ParamsMixin):
+    """Template for every resampler: ``fit_resample`` validates, ``_fit_resample`` computes.
+
+    Subclasses set ``_sampling_type`` (``"over-sampling"``, ``"under-sampling"``,
+    ``"clean-sampling"`` or ``"bypass"``), declare ``_parameter_constraints`` and implement
+    ``_fit_resample(X, y) -> (X_res, y_res)`` on tensors, delegating math to ``functional/``.
+    After ``fit_resample`` the object has ``sampling_strategy_`` (the resolved
+    ``{class: n}`` dict, in the caller's label values) and, for selection-based
+    resamplers, ``sample_indices_``.
+    """
+
+    _sampling_type: ClassVar[str] = "bypass"
+    _allow_nan: ClassVar[bool] = False
+
+    sampling_strategy: Any
+
+    def fit(self: Any, X: Any, y: Any) -> Any:
+        """Check the inputs and resolve ``sampling_strategy``; returns ``self``."""
+        self._validate_params()
+        _, y_tensor, converter = check_X_y(
+            X, y, owner=type(self).__name__, allow_nan=self._allow_nan
+        )
+        self._resolve_strategy(y_tensor, converter)
+        return self
+
+    def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
+        """Resample ``X`` and ``y``.
+
+        Args:
+            X: Features ``(n_samples, n_features)``: tensor, NumPy array or DataFrame.
+            y: Labels ``(n_samples,)``: tensor, NumPy array, Series or list.
+
+        Returns:
+            ``(X_resampled, y_resampled)`` in the same types (and, for tensors, the same
+            device and dtype) as the inputs.
+        """
+        self._validate_params()
+        owner = type(self).__name__
+        X_tensor, y_tensor, converter = check_X_y(X, y, owner=owner, allow_nan=self._allow_nan)
+        strategy = self._resolve_strategy(y_tensor, converter)
+        X_res, y_res = self._fit_resample(X_tensor, y_tensor, strategy)
+        return converter.to_X(X_res), converter.to_y(y_res)
+
+    def _resolve_strategy(
+        self, y: torch.Tensor, converter: OutputConverter
+    ) -> OrderedDict[Any, int]:
+        strategy = getattr(self, "sampling_strategy", "auto")
+        classes = converter.classes
+        if classes is not None:  # the user speaks in original labels, the math in codes
+            strategy = _encode_strategy(strategy, converter)
+        resolved = check_sampling_strategy(
+            strategy, y, self._sampling_type, owner=type(self).__name__
+        )
+        if self._sampling_type in ("bypass", "ensemble"):
+            self.sampling_strategy_ = resolved
+        elif classes is None:
+            self.sampling_strategy_ = OrderedDict(resolved)
+        else:
+            originals = classes.tolist()
+            self.sampling_strategy_ = OrderedDict(
+                (originals[code], n) for code, n in resolved.items()
+            )
+        return resolved
+
+    def _fit_resample(
+        self, X: torch.Tensor, y: torch.Tensor, strategy: Mapping[Any, int]
+    ) -> tuple[torch.Tensor, torch.Tensor]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _encode_strategy(strategy: Any, converter: OutputConverter) -> Any:
+    if isinstance(strategy, Mapping):
+        return {converter.encode_label(k): v for k, v in strategy.items()}
+    if isinstance(strategy, list):
+        return [converter.encode_label(k) for k in strategy]
+    return strategy
+
+
+class FunctionResampler(BaseResampler):
+    """Wrap any function ``func(X, y, **kw_args) -> (X_res, y_res)`` as a resampler.
+
+    The counterpart of imbalanced-learn's ``FunctionSampler``: use it for one-off rules inside
+    a pipeline. With ``validate=True`` the function receives validated tensors and its
+    results are given back in the caller's types; with ``validate=False`` it receives the
+    inputs untouched and its results are returned as they are.
+
+    Args:
+        func: The function; ``None`` returns the data unchanged.
+        kw_args: Extra keyword arguments for ``func``.
+        validate: Validate and convert inputs (see above).
+
+    Example:
+        >>> import torch
+        >>> keep_first = FunctionResampler(func=lambda X, y, n: (X[:n], y[:n]), kw_args={"n": 2})
+        >>> X_res, y_res = keep_first.fit_resample(torch.ones(4, 3), torch.tensor([0, 1, 0, 1]))
+        >>> tuple(X_res.shape), y_res.tolist()
+        ((2, 3), [0, 1])
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "func": [callable, None],
+        "kw_args": [dict, None],
+        "validate": [bool],
+    }
+
+    def __init__(
+        self,
+        *,
+        func: Callable[..., tuple[Any, Any]] | None = None,
+        kw_args: dict[str, Any] | None = None,
+        validate: bool = True,
+    ) -> None:
+        self.func = func
+        self.kw_args = kw_args
+        self.validate = validate
+
+    def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
+        """Apply ``func`` to ``(X, y)`` (validated and converted when ``validate``)."""
+        if self.validate:
+            return super().fit_resample(X, y)
+        self._validate_params()
+        return self._apply(X, y)
+
+    def _fit_resample(
+        self, X: torch.Tensor, y: torch.Tensor, strategy: Mapping[Any, int]
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        X_res, y_res = self._apply(X, y)
+        return torch.as_tensor(X_res), torch.as_tensor(y_res)
+
+    def _apply(self, X: Any, y: Any) -> tuple[Any, Any]:
+        if self.func is None:
+            return X, y
+        result = self.func(X, y, **(self.kw_args or {}))
+        return result[0], result[1]

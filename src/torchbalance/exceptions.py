@@ -1,0 +1,35 @@
+"""The package's error and warning classes, in one place."""
+
+from __future__ import annotations
+
+__all__ = [
+    "DataValidationError",
+    "InvalidParameterError",
+    "NotFittedError",
+    "SmallClassWarning",
+    "TorchBalanceWarning",
+]
+
+
+class InvalidParameterError(ValueError, TypeError):
+    """A parameter has a value or type its owner does not accept.
+
+    Subclasses both ``ValueError`` and ``TypeError`` (as scikit-learn's does), so code written
+    against either keeps working.
+    """
+
+
+class DataValidationError(ValueError):
+    """Input data (features, labels, a dataset) cannot be used as given."""
+
+
+class NotFittedError(ValueError, AttributeError):
+    """A fitted attribute was asked for before ``fit`` was called."""
+
+
+class TorchBalanceWarning(UserWarning):
+    """Base class of the package's warnings."""
+
+
+class SmallClassWarning(TorchBalanceWarning):
+    """A class has too few samples for a method's default settings."""

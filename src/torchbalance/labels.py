@@ -1,0 +1,201 @@
+"""Labels of a dataset without loading its samples, and class counts.
+
+Samplers, weights and reports all start from the labels. Reading them must not decode images or
+run transforms, so :func:`get_labels` looks for the places datasets keep their labels
+(``.targets``, ``.labels``, ``.y``, ``.samples``, ``TensorDataset`` tensors) and walks through
+``Subset`` and ``ConcatDataset`` wrappers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import ConcatDataset, Subset, TensorDataset
+
+from .exceptions import DataValidationError
+
+__all__ = ["class_counts", "get_labels", "imbalance_ratio"]
+
+_LABEL_ATTRIBUTES = ("targets", "labels", "y")
+
+
+def _as_label_tensor(values: Any, where: str) -> torch.Tensor:
+    if isinstance(values, torch.Tensor):
+        tensor = values
+    elif isinstance(values, (list, tuple)) and values and isinstance(values[0], torch.Tensor):
+        tensor = torch.stack([torch.as_tensor(v) for v in values])
+    else:
+        array = values.to_numpy() if hasattr(values, "to_numpy") else np.asarray(values)
+        if array.dtype.kind not in "iubf":
+            raise DataValidationError(
+                f"get_labels: the labels in {where} have dtype {array.dtype}; integer class "
+                "labels are needed (encode strings first, e.g. with "
+                "sklearn.preprocessing.LabelEncoder)."
+            )
+        if not array.flags.writeable or not array.flags.c_contiguous:
+            array = np.array(array, order="C")
+        tensor = torch.from_numpy(array)
+    if tensor.dim() == 2 and tensor.shape[1] == 1:
+        tensor = tensor.reshape(-1)
+    if tensor.dim() != 1:
+        raise DataValidationError(
+            f"get_labels: the labels in {where} have shape {tuple(tensor.shape)}; one integer "
+            "label per sample is needed (for one-hot targets pass labels.argmax(1))."
+        )
+    if tensor.is_floating_point():
+        if not bool(torch.isfinite(tensor).all()):
+            raise DataValidationError(f"get_labels: the labels in {where} contain NaN or inf.")
+        if not bool((tensor == tensor.round()).all()):
+            raise DataValidationError(
+                f"get_labels: the labels in {where} are not integers (float values such as "
+                f"{tensor[tensor != tensor.round()][:3].tolist()})."
+            )
+    elif tensor.dtype not in (
+        torch.int8,
+        torch.int16,
+        torch.int32,
+        torch.int64,
+        torch.uint8,
+        torch.bool,
+    ):
+        raise DataValidationError(
+            f"get_labels: the labels in {where} have dtype {tensor.dtype}; integers are needed."
+        )
+    return tensor.long()
+
+
+def get_labels(
+    dataset: Any, *, label_fn: Callable[[Any], Sequence[Any] | torch.Tensor] | None = None
+) -> torch.Tensor:
+    """Labels of every sample of ``dataset`` as a 1-D int64 tensor, without loading samples.
+
+    Understood, in this order: a tensor, array or list of labels; ``Subset`` (of anything
+    here, nested); ``ConcatDataset``; ``TensorDataset`` (its last tensor); objects with
+    ``.targets``, ``.labels`` or ``.y``; ``ImageFolder``-style ``.samples`` of
+    ``(path, label)`` pairs.
+
+    Args:
+        dataset: The dataset or the labels themselves.
+        label_fn: Called as ``label_fn(dataset)`` to return the labels of a dataset that keeps
+            them elsewhere. When given, it is used for ``dataset`` itself and nothing is
+            looked up.
+
+    Returns:
+        Int64 tensor of shape ``(len(dataset),)``, on the device the labels were stored on.
+
+    Raises:
+        DataValidationError: If no labels can be found (the message says how to pass
+            ``label_fn``), or the labels are not one integer per sample.
+
+    Example:
+        >>> from torch.utils.data import Subset, TensorDataset
+        >>> data = TensorDataset(torch.randn(5, 2), torch.tensor([0, 1, 1, 0, 2]))
+        >>> get_labels(Subset(data, [4, 1])).tolist()
+        [2, 1]
+    """
+    if label_fn is not None:
+        labels = _as_label_tensor(label_fn(dataset), "label_fn's result")
+        _check_length(dataset, labels, "label_fn's result")
+        return labels
+    if isinstance(dataset, (torch.Tensor, np.ndarray, list, tuple)) or (
+        type(dataset).__module__.startswith("pandas")
+    ):
+        return _as_label_tensor(dataset, "the given labels")
+    if isinstance(dataset, Subset):
+        parent = get_labels(dataset.dataset)
+        indices = torch.as_tensor(dataset.indices, dtype=torch.long, device=parent.device)
+        return parent[indices]
+    if isinstance(dataset, ConcatDataset):
+        parts = [get_labels(part) for part in dataset.datasets]
+        return torch.cat([p.to(parts[0].device) for p in parts])
+    if isinstance(dataset, TensorDataset):
+        if len(dataset.tensors) < 2:
+            raise DataValidationError(
+                "get_labels: this TensorDataset holds a single tensor, so it has no labels; "
+                "build it as TensorDataset(X, y)."
+            )
+        return _as_label_tensor(dataset.tensors[-1], "TensorDataset.tensors[-1]")
+    name = type(dataset).__name__
+    for attribute in _LABEL_ATTRIBUTES:
+        values = getattr(dataset, attribute, None)
+        if values is not None and not callable(values):
+            labels = _as_label_tensor(values, f"{name}.{attribute}")
+            _check_length(dataset, labels, f"{name}.{attribute}")
+            return labels
+    samples = getattr(dataset, "samples", None)
+    if isinstance(samples, (list, tuple)) and all(
+        isinstance(s, (list, tuple)) and len(s) == 2 for s in samples
+    ):
+        return _as_label_tensor([s[1] for s in samples], f"{name}.samples")
+    raise DataValidationError(
+        f"get_labels: cannot find the labels of {name} without loading its samples; it has "
+        "no .targets, .labels, .y or .samples. Pass label_fn=lambda ds: <all labels>, "
+        "or the labels themselves."
+    )
+
+
+def _check_length(dataset: Any, labels: torch.Tensor, where: str) -> None:
+    try:
+        n = len(dataset)
+    except TypeError:
+        return
+    if n != labels.shape[0]:
+        raise DataValidationError(
+            f"get_labels: {where} has {labels.shape[0]} labels but the dataset has {n} samples."
+        )
+
+
+def class_counts(labels: Any, num_classes: int | None = None) -> torch.Tensor:
+    """Number of samples of each class ``0..C-1``.
+
+    Args:
+        labels: 1-D non-negative integer labels (tensor, array, list, or a dataset understood
+            by :func:`get_labels`).
+        num_classes: ``C``; default ``max(label) + 1``.
+
+    Returns:
+        Int64 tensor of shape ``(C,)`` on the labels' device.
+
+    Raises:
+        DataValidationError: Negative labels, or labels ``>= num_classes``.
+
+    Example:
+        >>> class_counts(torch.tensor([0, 2, 2, 2]), num_classes=4).tolist()
+        [1, 0, 3, 0]
+    """
+    tensor = get_labels(labels)
+    if tensor.numel() and int(tensor.min()) < 0:
+        raise DataValidationError(
+            f"class_counts: labels must be >= 0 to be counted by index, got {int(tensor.min())}; "
+            "encode them first (e.g. torch.unique(labels, return_inverse=True))."
+        )
+    if num_classes is not None:
+        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
+            raise DataValidationError(
+                f"class_counts: num_classes={num_classes!r} is invalid; it must be an int >= 1."
+            )
+        if tensor.numel() and int(tensor.max()) >= num_classes:
+            raise DataValidationError(
+                f"class_counts: label {int(tensor.max())} is out of range for "
+                f"num_classes={num_classes}; raise num_classes or fix the labels."
+            )
+    return torch.bincount(tensor, minlength=num_classes or 0)
+
+
+def imbalance_ratio(labels_or_counts: Any, *, from_counts: bool = False) -> float:
+    """Largest class count divided by the smallest non-empty one (1.0 for balanced data).
+
+    Example:
+        >>> imbalance_ratio(torch.tensor([0, 0, 0, 0, 1]))
+        4.0
+        >>> imbalance_ratio([100, 10, 0], from_counts=True)
+        10.0
+    """
+    counts = torch.as_tensor(labels_or_counts) if from_counts else class_counts(labels_or_counts)
+    present = counts[counts > 0]
+    if present.numel() == 0:
+        raise DataValidationError("imbalance_ratio: there are no samples to count.")
+    return float(present.max()) / float(present.min())

@@ -1,0 +1,41 @@
+"""Validation of data, parameters, ``sampling_strategy`` and generators; optional imports."""
+
+from ._generator import check_generator, derive_seed
+from ._optional import optional_import
+from ._params import (
+    Constraint,
+    InstanceOf,
+    Interval,
+    IsCallable,
+    Options,
+    check_param,
+    validate_params,
+)
+from ._sampling_strategy import (
+    SAMPLING_KINDS,
+    STRATEGY_STRINGS,
+    check_sampling_strategy,
+    count_classes,
+)
+from ._validation import OutputConverter, check_features, check_labels, check_X_y
+
+__all__ = [
+    "SAMPLING_KINDS",
+    "STRATEGY_STRINGS",
+    "Constraint",
+    "InstanceOf",
+    "Interval",
+    "IsCallable",
+    "Options",
+    "OutputConverter",
+    "check_X_y",
+    "check_features",
+    "check_generator",
+    "check_labels",
+    "check_param",
+    "check_sampling_strategy",
+    "count_classes",
+    "derive_seed",
+    "optional_import",
+    "validate_params",
+]

@@ -1,0 +1,67 @@
+"""Resolution of the package's one randomness parameter, ``generator``."""
+
+from __future__ import annotations
+
+import torch
+
+from .._types import GeneratorLike
+from ..exceptions import InvalidParameterError
+
+__all__ = ["check_generator", "derive_seed"]
+
+
+def check_generator(
+    generator: GeneratorLike, device: torch.device | str | None = None, *, owner: str = "generator"
+) -> torch.Generator:
+    """Turn ``generator`` into a ``torch.Generator`` on ``device``.
+
+    Called at fit or iteration time, never in ``__init__``, so an int seed makes every call
+    identical and ``None`` draws a fresh seed from torch's global RNG (so ``torch.manual_seed``
+    makes a whole script reproducible).
+
+    Args:
+        generator: An int seed, a ``torch.Generator`` (used as is, its state advances), or ``None``.
+        device: Where the random numbers will be drawn (default: CPU).
+        owner: Name of the caller, for error messages.
+
+    Returns:
+        A ``torch.Generator`` whose device type matches ``device``.
+
+    Raises:
+        InvalidParameterError: For a negative or non-integer seed, another type, or a
+            ``torch.Generator`` on a different device than the data.
+
+    Example:
+        >>> g1, g2 = check_generator(7), check_generator(7)
+        >>> bool(torch.equal(torch.rand(3, generator=g1), torch.rand(3, generator=g2)))
+        True
+    """
+    target = torch.device(device) if device is not None else torch.device("cpu")
+    if isinstance(generator, torch.Generator):
+        if generator.device.type != target.type:
+            raise InvalidParameterError(
+                f"{owner}: the torch.Generator is on {generator.device} but the data is on "
+                f"{target}; pass an int seed or torch.Generator(device='{target}')."
+            )
+        return generator
+    if generator is None:
+        seed = int(torch.randint(0, 2**63 - 1, (), dtype=torch.int64).item())
+    elif isinstance(generator, int) and not isinstance(generator, bool):
+        if generator < 0:
+            raise InvalidParameterError(
+                f"{owner}: generator={generator} is invalid; a seed must be a non-negative int."
+            )
+        seed = generator
+    else:
+        raise InvalidParameterError(
+            f"{owner}: generator={generator!r} is invalid; it must be an int seed, "
+            "a torch.Generator or None."
+        )
+    result = torch.Generator(device=target)
+    result.manual_seed(seed)
+    return result
+
+
+def derive_seed(generator: torch.Generator) -> int:
+    """Draw a fresh int seed from ``generator`` (to seed a child generator deterministically)."""
+    return int(torch.randint(0, 2**62, (), generator=generator, device=generator.device).item())

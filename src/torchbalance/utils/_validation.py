@@ -1,0 +1,310 @@
+"""Validation of input data at the package's boundary.
+
+Tensors, NumPy arrays, pandas DataFrames/Series and nested sequences are accepted; work then
+happens on tensors, and :class:`OutputConverter` gives results back in the caller's types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..exceptions import DataValidationError
+
+__all__ = ["OutputConverter", "check_X_y", "check_features", "check_labels"]
+
+_LABEL_DTYPES = (torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8, torch.bool)
+
+
+def _is_pandas(obj: Any, kind: str) -> bool:
+    module = type(obj).__module__
+    return module.startswith("pandas") and type(obj).__name__ == kind
+
+
+@dataclass
+class _LabelInfo:
+    kind: str  # "tensor" | "numpy" | "pandas" | "list"
+    dtype: Any = None
+    name: Any = None
+    classes: np.ndarray | None = None  # original labels when y was encoded to codes
+
+
+@dataclass
+class _FeatureInfo:
+    kind: str  # "tensor" | "numpy" | "pandas" | "list"
+    dtype: Any = None
+    columns: Any = None
+    dtypes: Any = None
+
+
+@dataclass
+class OutputConverter:
+    """Gives tensors back in the types the caller passed in.
+
+    Built by :func:`check_X_y` / :func:`check_labels`; resamplers call :meth:`to_X` and
+    :meth:`to_y` on their tensor results.
+    """
+
+    features: _FeatureInfo | None = None
+    labels: _LabelInfo = field(default_factory=lambda: _LabelInfo("tensor"))
+
+    @property
+    def classes(self) -> np.ndarray | None:
+        """Original label values when they were encoded to integer codes, else ``None``."""
+        return self.labels.classes
+
+    def encode_label(self, label: Any) -> Any:
+        """The integer code used internally for an original ``label``."""
+        classes = self.labels.classes
+        if classes is None:
+            return label
+        hits = np.flatnonzero(classes == label)
+        if hits.size == 0:
+            return label  # unknown labels are reported by the caller's own checks
+        return int(hits[0])
+
+    def to_X(self, X: torch.Tensor) -> Any:
+        """``X`` in the caller's feature type (tensor, ndarray, DataFrame or list)."""
+        info = self.features
+        if info is None or info.kind == "tensor":
+            return X
+        array = X.detach().cpu().numpy()
+        if info.kind == "numpy":
+            return array.astype(info.dtype, copy=False)
+        if info.kind == "list":
+            return array.tolist()
+        import pandas as pd
+
+        frame = pd.DataFrame(array, columns=info.columns)
+        return frame.astype(info.dtypes)
+
+    def to_y(self, y: torch.Tensor) -> Any:
+        """``y`` in the caller's label type, with original label values restored."""
+        info = self.labels
+        if info.kind == "tensor":
+            return y.to(info.dtype) if info.dtype is not None else y
+        codes = y.detach().cpu().numpy()
+        values = info.classes[codes] if info.classes is not None else codes
+        values = values.astype(info.dtype, copy=False)
+        if info.kind == "numpy":
+            return values
+        if info.kind == "list":
+            return values.tolist()
+        import pandas as pd
+
+        return pd.Series(values, name=info.name)
+
+
+def _encode_label_array(values: np.ndarray, owner: str) -> tuple[torch.Tensor, np.ndarray | None]:
+    if values.dtype.kind in "iub":
+        return torch.from_numpy(values.astype(np.int64)), None
+    if values.dtype.kind == "f":
+        if np.isnan(values).any():
+            raise DataValidationError(f"{owner}: y contains NaN; every sample needs a label.")
+        if not np.all(np.isfinite(values)) or not np.all(values == np.round(values)):
+            bad = values[~(values == np.round(values))][:3].tolist()
+            raise DataValidationError(
+                f"{owner}: y holds non-integer values such as {bad}; class labels must be "
+                "integers or strings (is this a regression target?)."
+            )
+        return torch.from_numpy(values.astype(np.int64)), None
+    if values.dtype.kind in "OUS":
+        flat = values.tolist()
+        if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in flat):
+            raise DataValidationError(f"{owner}: y contains missing labels (None or NaN).")
+        try:
+            classes, codes = np.unique(values, return_inverse=True)
+        except TypeError as error:
+            kinds = sorted({type(v).__name__ for v in flat})
+            raise DataValidationError(
+                f"{owner}: y mixes label types {kinds}; use one type for all labels."
+            ) from error
+        return torch.from_numpy(codes.reshape(-1).astype(np.int64)), classes
+    raise DataValidationError(
+        f"{owner}: y has dtype {values.dtype}, which cannot hold class labels; "
+        "use integers or strings."
+    )
+
+
+def check_labels(y: Any, *, owner: str = "check_labels") -> tuple[torch.Tensor, OutputConverter]:
+    """Validate 1-D class labels and return them as an int64 tensor.
+
+    Integer labels keep their values (any integers, negative too). String or other non-numeric
+    labels (NumPy/pandas only) are encoded to codes ``0..C-1`` in sorted order; the converter
+    maps them back.
+
+    Args:
+        y: Labels of shape ``(n_samples,)``: integer or bool tensor, NumPy array, pandas Series
+            or list.
+        owner: Name used in error messages.
+
+    Returns:
+        ``(labels, converter)``: an int64 tensor on ``y``'s device, and an
+        :class:`OutputConverter` whose ``to_y`` restores the caller's type and values.
+
+    Raises:
+        DataValidationError: Empty, not 1-D, float tensor, NaN/missing or mixed-type labels.
+
+    Example:
+        >>> import numpy as np
+        >>> codes, converter = check_labels(np.array(["cat", "dog", "cat"]))
+        >>> codes.tolist(), converter.to_y(codes).tolist()
+        ([0, 1, 0], ['cat', 'dog', 'cat'])
+    """
+    if isinstance(y, torch.Tensor):
+        if y.dim() != 1:
+            raise DataValidationError(
+                f"{owner}: y must be 1-D (n_samples,), got shape {tuple(y.shape)}."
+            )
+        if y.dtype not in _LABEL_DTYPES:
+            raise DataValidationError(
+                f"{owner}: y has dtype {y.dtype}; class labels must be an integer tensor "
+                "(use y.long())."
+            )
+        if y.numel() == 0:
+            raise DataValidationError(f"{owner}: y is empty; at least one sample is needed.")
+        return y.long(), OutputConverter(labels=_LabelInfo("tensor", dtype=y.dtype))
+
+    if _is_pandas(y, "Series"):
+        info = _LabelInfo("pandas", name=y.name)
+        values = y.to_numpy()
+    elif _is_pandas(y, "DataFrame"):
+        raise DataValidationError(
+            f"{owner}: y is a DataFrame; pass a single column (a Series) of labels."
+        )
+    elif isinstance(y, np.ndarray):
+        info = _LabelInfo("numpy")
+        values = y
+    else:
+        info = _LabelInfo("list")
+        values = np.asarray(y)
+    if values.ndim == 2 and values.shape[1] == 1:
+        raise DataValidationError(
+            f"{owner}: y has shape {values.shape}; pass a 1-D array (use y.ravel())."
+        )
+    if values.ndim != 1:
+        raise DataValidationError(f"{owner}: y must be 1-D (n_samples,), got shape {values.shape}.")
+    if values.size == 0:
+        raise DataValidationError(f"{owner}: y is empty; at least one sample is needed.")
+    codes, classes = _encode_label_array(values, owner)
+    info.dtype = values.dtype
+    info.classes = classes
+    return codes, OutputConverter(labels=info)
+
+
+def _check_finite(X: torch.Tensor, owner: str) -> None:
+    if X.is_floating_point() and not bool(torch.isfinite(X).all()):
+        n_nan = int(torch.isnan(X).sum())
+        n_inf = int(torch.isinf(X).sum())
+        raise DataValidationError(
+            f"{owner}: X contains {n_nan} NaN and {n_inf} infinite values; impute or drop "
+            "them first (e.g. sklearn.impute.SimpleImputer)."
+        )
+
+
+def check_features(
+    X: Any, *, owner: str = "check_features", allow_nan: bool = False
+) -> tuple[torch.Tensor, _FeatureInfo]:
+    """Validate a 2-D feature matrix and return it as a tensor (no copy where possible).
+
+    Raises:
+        DataValidationError: Not 2-D, empty, non-numeric (e.g. categorical DataFrame columns,
+            named), complex, or holding NaN/inf (unless ``allow_nan``).
+    """
+    if isinstance(X, torch.Tensor):
+        tensor, info = X, _FeatureInfo("tensor", dtype=X.dtype)
+        if X.is_complex():
+            raise DataValidationError(f"{owner}: X is complex; features must be real numbers.")
+    else:
+        if _is_pandas(X, "DataFrame"):
+            non_numeric = [
+                str(col)
+                for col, dtype in X.dtypes.items()
+                if not (dtype.kind in "biuf" if hasattr(dtype, "kind") else False)
+            ]
+            if non_numeric:
+                raise DataValidationError(
+                    f"{owner}: X has non-numeric (categorical or text) columns {non_numeric}; "
+                    "encode them first (e.g. pandas.get_dummies)."
+                )
+            info = _FeatureInfo("pandas", columns=X.columns, dtypes=X.dtypes)
+            array = X.to_numpy()
+        elif isinstance(X, np.ndarray):
+            info = _FeatureInfo("numpy", dtype=X.dtype)
+            array = X
+        else:
+            try:
+                array = np.asarray(X)
+            except ValueError as error:
+                raise DataValidationError(
+                    f"{owner}: X is ragged; rows differ in length."
+                ) from error
+            info = _FeatureInfo("list", dtype=array.dtype)
+        if array.dtype.kind not in "biuf":
+            raise DataValidationError(
+                f"{owner}: X has dtype {array.dtype}; features must be numeric."
+            )
+        if not array.flags.writeable or not array.flags.c_contiguous:
+            array = np.ascontiguousarray(array).copy()
+        tensor = torch.from_numpy(array)
+    if tensor.dim() != 2:
+        raise DataValidationError(
+            f"{owner}: X must be 2-D (n_samples, n_features), got shape {tuple(tensor.shape)}"
+            + ("; use X.reshape(-1, 1) for a single feature." if tensor.dim() == 1 else ".")
+        )
+    if tensor.shape[0] == 0 or tensor.shape[1] == 0:
+        raise DataValidationError(
+            f"{owner}: X has shape {tuple(tensor.shape)}; it needs at least one sample and "
+            "one feature."
+        )
+    if not allow_nan:
+        _check_finite(tensor, owner)
+    return tensor, info
+
+
+def check_X_y(
+    X: Any, y: Any, *, owner: str = "check_X_y", allow_nan: bool = False
+) -> tuple[torch.Tensor, torch.Tensor, OutputConverter]:
+    """Validate features and labels together, before any work is done.
+
+    Args:
+        X: Features of shape ``(n_samples, n_features)``: tensor, NumPy array, DataFrame or
+            nested list; numeric and finite.
+        y: Labels of shape ``(n_samples,)`` (see :func:`check_labels`).
+        owner: Name used in error messages (the resampler's class name).
+        allow_nan: Let NaN/inf through (for methods that handle missing values).
+
+    Returns:
+        ``(X, y, converter)``: ``X`` as a tensor of the caller's dtype, ``y`` as an int64
+        tensor on the same device, and the :class:`OutputConverter` giving results back in
+        the caller's types.
+
+    Raises:
+        DataValidationError: For any malformed input (shape, dtype, NaN/inf, mismatched
+            lengths, X and y on different devices); the message names the problem and the fix.
+
+    Example:
+        >>> import numpy as np
+        >>> X, y, converter = check_X_y(np.zeros((3, 2)), ["a", "b", "a"])
+        >>> X.dtype, y.tolist(), converter.to_y(y)
+        (torch.float64, [0, 1, 0], ['a', 'b', 'a'])
+    """
+    X_tensor, feature_info = check_features(X, owner=owner, allow_nan=allow_nan)
+    y_tensor, converter = check_labels(y, owner=owner)
+    converter.features = feature_info
+    if X_tensor.shape[0] != y_tensor.shape[0]:
+        raise DataValidationError(
+            f"{owner}: X has {X_tensor.shape[0]} samples but y has {y_tensor.shape[0]}; "
+            "they must have the same length."
+        )
+    if X_tensor.device != y_tensor.device:
+        if isinstance(y, torch.Tensor):
+            raise DataValidationError(
+                f"{owner}: X is on {X_tensor.device} but y is on {y_tensor.device}; "
+                "move both to one device (e.g. y.to(X.device))."
+            )
+        y_tensor = y_tensor.to(X_tensor.device)
+    return X_tensor, y_tensor, converter

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from _toy_resamplers import KeepFirstUnderSampler
+from torchbalance.base import FunctionResampler, ParamsMixin, clone
+from torchbalance.exceptions import InvalidParameterError
+
+
+class _Nested(ParamsMixin):
+    def __init__(self, *, inner=None, alpha=1.0):
+        self.inner = inner
+        self.alpha = alpha
+
+
+def test_get_set_params_and_nesting():
+    outer = _Nested(inner=_Nested(alpha=2.0), alpha=3.0)
+    params = outer.get_params()
+    assert params["alpha"] == 3.0
+    assert params["inner__alpha"] == 2.0
+    assert outer.set_params(inner__alpha=5.0, alpha=0.5) is outer
+    assert outer.inner.alpha == 5.0 and outer.alpha == 0.5
+    assert sorted(outer.get_params(deep=False)) == ["alpha", "inner"]
+
+
+def test_set_params_unknown_name():
+    with pytest.raises(ValueError, match=r"invalid parameter 'beta'.*\['alpha', 'inner'\]"):
+        _Nested().set_params(beta=1)
+
+
+def test_repr_shows_changed_params_only():
+    assert repr(_Nested()) == "_Nested()"
+    assert repr(_Nested(alpha=2.0)) == "_Nested(alpha=2.0)"
+    assert repr(_Nested(inner=_Nested(alpha=0.0))) == "_Nested(inner=_Nested(alpha=0.0))"
+
+
+def test_repr_with_tensor_param_does_not_crash():
+    assert "tensor" in repr(_Nested(alpha=torch.ones(2)))
+
+
+def test_clone_is_deep_and_unfitted():
+    resampler = KeepFirstUnderSampler(sampling_strategy={0: 2}, generator=0)
+    resampler.fit_resample(torch.randn(6, 2), torch.tensor([0, 0, 0, 1, 1, 1]))
+    twin = clone(resampler)
+    assert (
+        twin.sampling_strategy == {0: 2}
+        and twin.sampling_strategy is not resampler.sampling_strategy
+    )
+    assert not hasattr(twin, "sample_indices_")
+
+
+def test_sklearn_clone_and_imblearn_pipeline_accept_resamplers():
+    sklearn_base = pytest.importorskip("sklearn.base")
+    imblearn_pipeline = pytest.importorskip("imblearn.pipeline")
+    linear = pytest.importorskip("sklearn.linear_model")
+    resampler = KeepFirstUnderSampler(generator=0)
+    twin = sklearn_base.clone(resampler)
+    assert twin.get_params() == resampler.get_params()
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = (rng.random(120) < 0.2).astype(int)
+    pipe = imblearn_pipeline.Pipeline(
+        [("balance", resampler), ("model", linear.LogisticRegression())]
+    )
+    pipe.fit(X, y)
+    assert pipe.predict(X).shape == (120,)
+    pipe.set_params(balance__sampling_strategy=0.5)
+    assert pipe.named_steps["balance"].sampling_strategy == 0.5
+
+
+def test_sampling_strategy_resolved_in_caller_labels():
+    X = np.zeros((9, 2))
+    y = np.array(["a"] * 6 + ["b"] * 3)
+    resampler = KeepFirstUnderSampler(sampling_strategy={"a": 4}, generator=0)
+    _, y_res = resampler.fit_resample(X, y)
+    assert dict(resampler.sampling_strategy_) == {"a": 4}
+    assert sorted(y_res.tolist()) == ["a"] * 4 + ["b"] * 3
+
+
+def test_fit_resolves_strategy_without_resampling():
+    resampler = KeepFirstUnderSampler().fit(np.zeros((5, 1)), [0, 0, 0, 1, 1])
+    assert dict(resampler.sampling_strategy_) == {0: 2}
+
+
+def test_params_validated_at_fit_time_not_init():
+    resampler = KeepFirstUnderSampler(sampling_strategy=2.5)  # stored as given
+    assert resampler.sampling_strategy == 2.5
+    with pytest.raises(InvalidParameterError, match="KeepFirstUnderSampler: sampling_strategy=2.5"):
+        resampler.fit_resample(np.zeros((4, 1)), [0, 0, 1, 1])
+
+
+def test_function_resampler_validated_gives_caller_types():
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0]})
+    labels = pd.Series(["x", "y", "x", "y"], name="t")
+
+    def drop_first(X, y):
+        assert isinstance(X, torch.Tensor) and isinstance(y, torch.Tensor)
+        return X[1:], y[1:]
+
+    X_res, y_res = FunctionResampler(func=drop_first).fit_resample(frame, labels)
+    assert isinstance(X_res, pd.DataFrame) and list(X_res["a"]) == [2.0, 3.0, 4.0]
+    assert y_res.tolist() == ["y", "x", "y"] and y_res.name == "t"
+
+
+def test_function_resampler_unvalidated_passes_through():
+    seen = {}
+
+    def spy(X, y, tag):
+        seen["types"] = (type(X), type(y), tag)
+        return X, y
+
+    X, y = ["raw"], ["labels"]
+    assert FunctionResampler(func=spy, kw_args={"tag": 1}, validate=False).fit_resample(X, y) == (
+        X,
+        y,
+    )
+    assert seen["types"] == (list, list, 1)
+
+
+def test_function_resampler_identity_and_bad_params():
+    X, y = torch.ones(3, 2), torch.tensor([0, 1, 1])
+    X_res, y_res = FunctionResampler().fit_resample(X, y)
+    assert torch.equal(X_res, X) and torch.equal(y_res, y)
+    with pytest.raises(InvalidParameterError, match="func=3"):
+        FunctionResampler(func=3).fit_resample(X, y)
+    with pytest.raises(InvalidParameterError, match="kw_args="):
+        FunctionResampler(kw_args=[1]).fit_resample(X, y)
+
+
+def test_star_args_init_refused():
+    class Bad(ParamsMixin):
+        def __init__(self, *args):
+            self.args = args
+
+    with pytest.raises(TypeError, match=r"must not take \*args"):
+        Bad().get_params()
