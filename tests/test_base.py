@@ -137,3 +137,24 @@ def test_star_args_init_refused():
 
     with pytest.raises(TypeError, match=r"must not take \*args"):
         Bad().get_params()
+
+
+def test_callable_strategy_sees_and_returns_caller_labels():
+    seen = {}
+
+    def keep_two_of_majority(y):
+        seen["labels"] = sorted(set(np.asarray(y).tolist()))
+        return {"a": 2}
+
+    X = np.zeros((9, 2))
+    y = np.array(["a"] * 6 + ["b"] * 3)
+    resampler = KeepFirstUnderSampler(sampling_strategy=keep_two_of_majority, generator=0)
+    _, y_res = resampler.fit_resample(X, y)
+    assert seen["labels"] == ["a", "b"]
+    assert sorted(y_res.tolist()) == ["a", "a", "b", "b", "b"]
+
+
+def test_strategy_errors_name_caller_labels():
+    resampler = KeepFirstUnderSampler(sampling_strategy={"a": 50})
+    with pytest.raises(InvalidParameterError, match="class 'a', which has only 6"):
+        resampler.fit_resample(np.zeros((9, 2)), np.array(["a"] * 6 + ["b"] * 3))

@@ -165,36 +165,22 @@ class BaseResampler(ParamsMixin):
     def _resolve_strategy(
         self, y: torch.Tensor, converter: OutputConverter
     ) -> OrderedDict[Any, int]:
+        # Resolved in the caller's own labels (a callable sees them, errors name them), then
+        # mapped to the integer codes the math works on.
         strategy = getattr(self, "sampling_strategy", "auto")
-        classes = converter.classes
-        if classes is not None:  # the user speaks in original labels, the math in codes
-            strategy = _encode_strategy(strategy, converter)
+        labels = y if converter.labels.kind == "tensor" else converter.to_y(y)
         resolved = check_sampling_strategy(
-            strategy, y, self._sampling_type, owner=type(self).__name__
+            strategy, labels, self._sampling_type, owner=type(self).__name__
         )
-        if self._sampling_type in ("bypass", "ensemble"):
-            self.sampling_strategy_ = resolved
-        elif classes is None:
-            self.sampling_strategy_ = OrderedDict(resolved)
-        else:
-            originals = classes.tolist()
-            self.sampling_strategy_ = OrderedDict(
-                (originals[code], n) for code, n in resolved.items()
-            )
-        return resolved
+        self.sampling_strategy_ = resolved
+        if converter.classes is None or self._sampling_type in ("bypass", "ensemble"):
+            return resolved
+        return OrderedDict((converter.encode_label(k), n) for k, n in resolved.items())
 
     def _fit_resample(
         self, X: torch.Tensor, y: torch.Tensor, strategy: Mapping[Any, int]
     ) -> tuple[torch.Tensor, torch.Tensor]:  # pragma: no cover - abstract
         raise NotImplementedError
-
-
-def _encode_strategy(strategy: Any, converter: OutputConverter) -> Any:
-    if isinstance(strategy, Mapping):
-        return {converter.encode_label(k): v for k, v in strategy.items()}
-    if isinstance(strategy, list):
-        return [converter.encode_label(k) for k in strategy]
-    return strategy
 
 
 class FunctionResampler(BaseResampler):

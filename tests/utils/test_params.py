@@ -20,6 +20,7 @@ from torchbalance.utils import (
     [
         (Interval(int, 1, None), [1, 5, 10**9], [0, -1, 1.5, True, "3", None]),
         (Interval(float, 0, 1, closed="right"), [1, 0.5, 1e-9], [0, 1.01, float("nan"), "x"]),
+        (Interval(float, 1, None), [1, 1e300], [float("inf"), float("nan")]),
         (Interval(float, 0, 1, closed="left"), [0, 0.999], [1, -0.1]),
         (Interval(float, 0, 1, closed="neither"), [0.5], [0, 1]),
         (Options(("mean", "sum")), ["mean", "sum"], ["max", None, 1]),

@@ -27,7 +27,7 @@ def _labels(counts: dict[int, int]) -> np.ndarray:
 def _outcome(fn, *args):
     try:
         return "ok", dict(fn(*args))
-    except ValueError:
+    except (ValueError, OverflowError):  # imblearn overflows on ratios like 1e-308
         return "error", None
 
 
@@ -54,7 +54,7 @@ def test_strings_match_imblearn(counts, strategy, kind):
 @settings(max_examples=150, deadline=None)
 @given(
     counts=st.dictionaries(st.integers(0, 9), st.integers(1, 80), min_size=2, max_size=2),
-    ratio=st.floats(0.01, 1.0) | st.floats(-1.0, 2.0),
+    ratio=st.floats(0.01, 1.0) | st.floats(-1.0, 2.0).filter(lambda r: abs(r) > 1e-6),
     kind=st.sampled_from(KINDS),
 )
 def test_float_matches_imblearn_binary(counts, ratio, kind):

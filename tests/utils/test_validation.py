@@ -155,3 +155,10 @@ def test_numpy_round_trip_property(X, data):
     np.testing.assert_array_equal(converter.to_X(X_t), X)
     np.testing.assert_array_equal(converter.to_y(y_t), y)
     assert converter.to_X(X_t).dtype == X.dtype
+
+
+def test_dataframe_mixing_bool_and_float_columns_is_numeric():
+    X = pd.DataFrame({"flag": [True, False], "value": [0.5, 1.5]})
+    X_t, _, converter = check_X_y(X, [0, 1])
+    assert X_t.dtype == torch.float64
+    pd.testing.assert_frame_equal(converter.to_X(X_t), X)

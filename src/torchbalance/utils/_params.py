@@ -46,7 +46,8 @@ class Interval(Constraint):
     """A real or integer value in a range.
 
     Args:
-        kind: ``int`` accepts integers only (bools refused); ``float`` accepts any real number.
+        kind: ``int`` accepts integers only (bools refused); ``float`` accepts any finite real
+            number (NaN and infinities are refused, also on an unbounded side).
         low: Lower bound, or ``None`` for unbounded.
         high: Upper bound, or ``None`` for unbounded.
         closed: Which ends are included: ``"both"``, ``"left"``, ``"right"`` or ``"neither"``.
@@ -63,7 +64,7 @@ class Interval(Constraint):
         if self.kind is int:
             if not isinstance(value, numbers.Integral):
                 return False
-        elif not isinstance(value, numbers.Real) or math.isnan(float(value)):
+        elif not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
             return False
         low_open = self.closed in ("right", "neither")
         high_open = self.closed in ("left", "neither")

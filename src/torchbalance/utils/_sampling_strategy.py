@@ -144,13 +144,13 @@ def _from_float(ratio: float, stats: Counts, kind: str, owner: str) -> Counts:
         return result
     if kind == "under-sampling":
         minority = _minority(stats)
-        result = {c: int(stats[minority] / ratio) for c in stats if c != minority}
-        if any(n > stats[c] for c, n in result.items()):
+        wanted = {c: stats[minority] / ratio for c in stats if c != minority}
+        if any(n >= stats[c] + 1 for c, n in wanted.items()):
             raise InvalidParameterError(
                 f"{owner}: sampling_strategy={ratio} would need to add majority samples "
                 "to reach that ratio; increase the ratio."
             )
-        return result
+        return {c: int(n) for c, n in wanted.items()}
     raise InvalidParameterError(
         f"{owner}: sampling_strategy cannot be a float for a cleaning method; "
         "give a list of the classes to clean or a string."

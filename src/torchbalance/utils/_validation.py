@@ -231,7 +231,7 @@ def check_features(
                     "encode them first (e.g. pandas.get_dummies)."
                 )
             info = _FeatureInfo("pandas", columns=X.columns, dtypes=X.dtypes)
-            array = X.to_numpy()
+            array = X.to_numpy(dtype=np.result_type(*X.dtypes)) if X.shape[1] else X.to_numpy()
         elif isinstance(X, np.ndarray):
             info = _FeatureInfo("numpy", dtype=X.dtype)
             array = X
