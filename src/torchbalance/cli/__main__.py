@@ -1,0 +1,8 @@
+"""``python -m torchbalance.cli``: the same as the ``torchbalance`` command."""
+
+from __future__ import annotations
+
+from . import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

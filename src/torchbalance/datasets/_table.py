@@ -1,0 +1,273 @@
+"""Labelled tables from CSV and Parquet files (the ``cli`` extra: needs pandas and pyarrow)."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..exceptions import DataValidationError
+from ..utils import InstanceOf, Options, check_param, check_X_y, optional_import
+
+__all__ = ["Table", "load_table"]
+
+_CSV_SUFFIXES = {".csv": ",", ".tsv": "\t"}
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+_COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zip", ".zst")
+_SUPPORTED = ".csv, .tsv (optionally compressed: .gz, .bz2, .xz, .zip, .zst), .parquet, .pq"
+
+
+def _non_numeric(frame: Any) -> list[Any]:
+    """Columns whose dtype is not bool, integer or float (text, category, dates, objects)."""
+    return [col for col, dtype in frame.dtypes.items() if getattr(dtype, "kind", "O") not in "biuf"]
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _columns_text(columns: Sequence[Any], limit: int = 20) -> str:
+    names = [str(c) for c in columns]
+    if len(names) <= limit:
+        return str(names)
+    shown = [*names[: limit - 5], "...", *names[-5:]]
+    return f"{len(names)} columns: " + ", ".join(shown)
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """Features and labels read from a table file by :func:`load_table`.
+
+    Unpacks as ``X, y = load_table(...)``.
+
+    Attributes:
+        X: Every column but the target, a pandas DataFrame in file order (categorical
+            columns kept as they are, or one-hot encoded with ``encode="onehot"``).
+        y: The target column, a pandas Series with the file's label values (strings stay
+            strings; integral floats become int64).
+        target: Name of the target column.
+        path: The file read.
+        categorical_columns: The non-numeric feature columns of the file (before any
+            encoding), in file order. Empty when every feature is numeric.
+        encode: The ``encode`` argument used (``None`` or ``"onehot"``).
+    """
+
+    X: Any
+    y: Any
+    target: str
+    path: Path
+    categorical_columns: list[str] = field(default_factory=list)
+    encode: str | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.X, self.y))
+
+    def __repr__(self) -> str:
+        return (
+            f"Table(path={str(self.path)!r}, target={self.target!r}, "
+            f"n_samples={len(self.y)}, n_features={self.X.shape[1]}, "
+            f"categorical_columns={self.categorical_columns})"
+        )
+
+    def to_tensors(
+        self, *, dtype: torch.dtype = torch.float32
+    ) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
+        """Features and labels as tensors, for the numeric methods.
+
+        Args:
+            dtype: Floating dtype of the features.
+
+        Returns:
+            ``(X, y, classes)``: ``X`` of shape ``(n_samples, n_features)`` and dtype
+            ``dtype``; ``y`` int64 codes ``0..C-1`` of shape ``(n_samples,)``; ``classes`` the
+            original label of each code (``classes[y]`` gives the labels back).
+
+        Raises:
+            DataValidationError: Categorical feature columns remain (the message names them
+                and the fix), or the features hold NaN/inf.
+        """
+        remaining = [str(c) for c in _non_numeric(self.X)]
+        if remaining:
+            raise DataValidationError(
+                f"load_table: feature columns {remaining} of '{self.path}' are categorical "
+                "(non-numeric) and numeric methods cannot use them; load with "
+                "encode='onehot' or drop them (table.X.drop(columns=[...]))."
+            )
+        X, _, _ = check_X_y(
+            self.X.to_numpy(dtype=np.float64), self.y.to_numpy(), owner="Table.to_tensors"
+        )
+        classes, codes = np.unique(self.y.to_numpy(), return_inverse=True)
+        return X.to(dtype), torch.from_numpy(codes.reshape(-1).astype(np.int64)), classes
+
+
+def _file_format(path: Path) -> tuple[str, str | None]:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] in _COMPRESSION_SUFFIXES:
+        suffixes = suffixes[:-1]
+    last = suffixes[-1] if suffixes else ""
+    if last in _CSV_SUFFIXES:
+        return "csv", _CSV_SUFFIXES[last]
+    if last in _PARQUET_SUFFIXES and path.suffix.lower() == last:
+        return "parquet", None
+    raise DataValidationError(
+        f"load_table: cannot tell the format of '{path}' from its extension "
+        f"'{''.join(path.suffixes) or '(none)'}'; supported: {_SUPPORTED}."
+    )
+
+
+def _read(path: Path, kind: str, sep: str | None, pd: Any) -> Any:
+    try:
+        if kind == "parquet":
+            optional_import("pyarrow", extra="cli", purpose="load_table (Parquet files)")
+            return pd.read_parquet(path)
+        return pd.read_csv(path, sep=sep)
+    except pd.errors.EmptyDataError as error:
+        raise DataValidationError(
+            f"load_table: '{path}' is empty; it has no header row."
+        ) from error
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise DataValidationError(
+            f"load_table: cannot read '{path}' as {kind.upper()}: {reason}"
+        ) from error
+
+
+def _missing_target_message(path: Path, target: str, columns: Sequence[Any]) -> str:
+    names = [str(c) for c in columns]
+    same_case = [n for n in names if n.lower() == target.lower()]
+    close = same_case or difflib.get_close_matches(target, names, n=3, cutoff=0.6)
+    hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+    return (
+        f"load_table: no column {target!r} in '{path}'{hint}; the columns are "
+        f"{_columns_text(names)}."
+    )
+
+
+def _check_labels(y: Any, path: Path, target: str) -> Any:
+    missing = y.isna().to_numpy()
+    if missing.any():
+        rows = np.flatnonzero(missing)
+        shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if rows.size > 5 else "")
+        verb, noun = ("has", "row") if rows.size == 1 else ("have", "rows")
+        raise DataValidationError(
+            f"load_table: {rows.size} of {y.shape[0]} rows of '{path}' {verb} no label in "
+            f"column {target!r} ({noun} {shown}, counting data rows from 0); drop or fill "
+            f"{'it' if rows.size == 1 else 'them'} first."
+        )
+    if y.dtype.kind == "f":
+        values = y.to_numpy()
+        fractional = values[values != np.round(values)]
+        if fractional.size:
+            raise DataValidationError(
+                f"load_table: column {target!r} of '{path}' holds non-integer numbers such as "
+                f"{fractional[:3].tolist()}; class labels must be integers or strings "
+                "(is this a regression target?)."
+            )
+        y = y.astype(np.int64)
+    n_classes = y.nunique()
+    if n_classes < 2:
+        raise DataValidationError(
+            f"load_table: column {target!r} of '{path}' holds a single class "
+            f"({_plain(y.iloc[0])!r}); at least two classes are needed."
+        )
+    return y
+
+
+def _one_hot(X: Any, columns: Sequence[str], pd: Any) -> Any:
+    """Dummies (int64 0/1, named ``<column>_<value>``) after the other columns, as
+    ``pandas.get_dummies`` orders them; a column with missing values also gets ``<column>_nan``.
+    """
+    parts = [X.drop(columns=list(columns))]
+    for column in columns:
+        values = X[column]
+        parts.append(
+            pd.get_dummies(
+                values, prefix=column, dummy_na=bool(values.isna().any()), dtype=np.int64
+            )
+        )
+    return pd.concat(parts, axis=1)
+
+
+def load_table(
+    path: str | os.PathLike[str],
+    *,
+    target: str,
+    encode: str | None = None,
+    sep: str | None = None,
+) -> Table:
+    """Read a labelled table from a CSV or Parquet file.
+
+    The format follows the extension: ``.csv`` (comma), ``.tsv`` (tab), either optionally
+    compressed (``.gz``, ``.bz2``, ``.xz``, ``.zip``, ``.zst``), or ``.parquet`` / ``.pq``.
+    Needs pandas (and pyarrow for Parquet): ``pip install 'torchbalance[cli]'``.
+
+    Nothing is dropped or changed silently. Non-numeric feature columns are reported in
+    ``categorical_columns`` and kept as they are (so ``Table.to_tensors`` and every numeric
+    method refuse them by name), unless ``encode="onehot"`` replaces each by int64 indicator
+    columns ``<column>_<value>`` (plus ``<column>_nan`` when the column has missing values).
+    Missing labels, a single class and non-integer numeric labels are refused; missing
+    feature values are left for the methods to refuse or handle.
+
+    Args:
+        path: The file.
+        target: Name of the label column.
+        encode: ``None`` (keep categorical columns) or ``"onehot"``.
+        sep: Field separator for CSV files (default ``","``, ``"\\t"`` for ``.tsv``).
+
+    Returns:
+        A :class:`Table`: ``X`` (DataFrame of the other columns), ``y`` (Series of labels,
+        strings kept), ``categorical_columns``, and the file's ``path`` and ``target``.
+
+    Raises:
+        DataValidationError: A missing file, an unknown extension, an unreadable or empty file,
+            a missing target column (the columns and close names are listed), rows without a
+            label (how many, and which), non-integer numeric labels, or a single class.
+        ImportError: pandas (or pyarrow, for Parquet) is not installed; names the extra.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (folder / "pets.csv").write_text("weight,colour,kind\\n4.1,black,cat\\n"
+        ...     "30.5,brown,dog\\n3.8,white,cat\\n")
+        >>> table = load_table(folder / "pets.csv", target="kind")
+        >>> table.y.tolist(), table.categorical_columns
+        (['cat', 'dog', 'cat'], ['colour'])
+        >>> list(load_table(folder / "pets.csv", target="kind", encode="onehot").X.columns)
+        ['weight', 'colour_black', 'colour_brown', 'colour_white']
+    """
+    owner = "load_table"
+    check_param(owner, "path", path, [InstanceOf((str, os.PathLike), name="a file path")])
+    check_param(owner, "target", target, [str])
+    check_param(owner, "encode", encode, [None, Options(("onehot",))])
+    check_param(owner, "sep", sep, [None, str])
+    file = Path(path)
+    if not file.exists():
+        raise DataValidationError(f"load_table: no such file: '{file}'.")
+    if file.is_dir():
+        raise DataValidationError(f"load_table: '{file}' is a directory; give a file.")
+    kind, default_sep = _file_format(file)
+    pd = optional_import("pandas", extra="cli", purpose="load_table")
+    frame = _read(file, kind, sep or default_sep, pd)
+    if target not in frame.columns:
+        raise DataValidationError(_missing_target_message(file, target, list(frame.columns)))
+    if frame.shape[0] == 0:
+        raise DataValidationError(f"load_table: '{file}' has a header but no rows.")
+    y = _check_labels(frame[target], file, target)
+    X = frame.drop(columns=[target])
+    categorical = _non_numeric(X)
+    if encode == "onehot" and categorical:
+        X = _one_hot(X, categorical, pd)
+    return Table(
+        X=X,
+        y=y,
+        target=target,
+        path=file,
+        categorical_columns=[str(c) for c in categorical],
+        encode=encode,
+    )
