@@ -1,0 +1,221 @@
+"""What every sampler shares: epoch seeding, resumable iteration, sharding across ranks."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+from torch.utils.data import Sampler
+
+from .._types import GeneratorLike
+from ..exceptions import DataValidationError, InvalidParameterError
+from ..labels import get_labels
+from ..utils import Interval, check_generator, check_param
+from ._draw import shard, shard_length
+
+__all__ = ["EpochSampler", "resolve_replicas", "sampler_labels"]
+
+_CHUNK = 1 << 16  # indices turned into Python ints at a time
+
+
+def sampler_labels(labels: Any, owner: str) -> torch.Tensor:
+    """1-D int64 labels on the CPU from a dataset, tensor, array or list, or a clear error."""
+    shape = getattr(labels, "shape", None)
+    if shape is not None and len(shape) != 1 and not (len(shape) == 2 and shape[1] == 1):
+        raise DataValidationError(
+            f"{owner}: labels has shape {tuple(shape)}; one integer label per sample, shape "
+            "(n_samples,), is needed (for one-hot labels pass labels.argmax(1); for multi-label "
+            "data use MultilabelBalancedSampler)."
+        )
+    try:
+        tensor = get_labels(labels)
+    except DataValidationError as error:
+        raise DataValidationError(f"{owner}: labels cannot be used: {error}") from error
+    if tensor.numel() == 0:
+        raise DataValidationError(f"{owner}: labels is empty; at least one sample is needed.")
+    return tensor.cpu()
+
+
+def resolve_replicas(owner: str, num_replicas: int | None, rank: int | None) -> tuple[int, int]:
+    """``(num_replicas, rank)`` from the arguments, else from the initialised process group."""
+    check_param(owner, "num_replicas", num_replicas, [Interval(int, 1, None), None])
+    check_param(owner, "rank", rank, [Interval(int, 0, None), None])
+    if num_replicas is None or rank is None:
+        import torch.distributed as dist
+
+        if not (dist.is_available() and dist.is_initialized()):
+            raise InvalidParameterError(
+                f"{owner}: torch.distributed is not initialised, so num_replicas and rank cannot "
+                "be inferred; call torch.distributed.init_process_group first or pass "
+                "num_replicas=... and rank=...."
+            )
+        num_replicas = dist.get_world_size() if num_replicas is None else num_replicas
+        rank = dist.get_rank() if rank is None else rank
+    if rank >= num_replicas:
+        raise InvalidParameterError(
+            f"{owner}: rank={rank} is invalid for num_replicas={num_replicas}; it must be in "
+            f"[0, {num_replicas - 1}]."
+        )
+    return int(num_replicas), int(rank)
+
+
+class EpochSampler(Sampler[Any]):
+    """Base of the package's samplers: one draw per epoch, sharded, resumable mid-epoch.
+
+    Subclasses implement :meth:`_draw` (the whole epoch's items, as one tensor: indices, or rows
+    of a batch) and :meth:`_global_length`. This class turns ``generator`` into the epoch's
+    ``torch.Generator``, shards the draw across ranks, yields it chunk by chunk and remembers how
+    far it got, so :meth:`state_dict` / :meth:`load_state_dict` resume the same order.
+
+    Seeding: an int seed ``s`` draws epoch ``e`` from a generator seeded with ``s + e``; ``None``
+    draws a base seed once, at the first iteration, from torch's global RNG (broadcast from rank
+    0 when torch.distributed is initialised), then behaves like an int; a ``torch.Generator`` is
+    used as is (its state advances; ``state_dict`` saves its state at the start of the epoch).
+    After a complete pass the epoch advances by one, so consecutive passes differ even without
+    :meth:`set_epoch`; ``set_epoch(e)`` pins the next pass to epoch ``e``.
+    """
+
+    _owner = "EpochSampler"
+
+    def __init__(
+        self,
+        generator: GeneratorLike,
+        *,
+        num_replicas: int = 1,
+        rank: int = 0,
+        drop_last: bool = False,
+    ) -> None:
+        check_param(self._owner, "generator", generator, ["generator"])
+        if isinstance(generator, int) and generator < 0:
+            raise InvalidParameterError(
+                f"{self._owner}: generator={generator} is invalid; a seed must be >= 0."
+            )
+        check_param(self._owner, "drop_last", drop_last, [bool])
+        self.generator = generator
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.drop_last = drop_last
+        self.epoch = 0
+        self._base_seed: int | None = None
+        self._start_state: torch.Tensor | None = None
+        self._resume_position = 0
+        self._restore_state = False
+        self._live: tuple[int, int, Iterator[Any]] | None = None
+
+    # -- to implement -------------------------------------------------------------------------
+    def _draw(self, generator: torch.Generator) -> torch.Tensor:  # pragma: no cover
+        raise NotImplementedError
+
+    def _global_length(self) -> int:  # pragma: no cover
+        raise NotImplementedError
+
+    def _items_per_row(self) -> int:
+        return 1
+
+    # -- epochs and seeds -----------------------------------------------------------------------
+    def set_epoch(self, epoch: int) -> None:
+        """Use epoch ``epoch`` for the next pass (its draw depends only on seed and epoch).
+
+        A resumed position (from :meth:`load_state_dict`) is kept when ``epoch`` is the epoch
+        that was saved, so the usual ``set_epoch(epoch)`` at the top of the loop is safe.
+        """
+        check_param(self._owner, "epoch", epoch, [Interval(int, 0, None)])
+        if epoch != self.epoch:
+            self._resume_position = 0
+            self._restore_state = False
+        self.epoch = int(epoch)
+
+    def _sync_seed(self, seed: int) -> int:
+        if self.num_replicas > 1:
+            import torch.distributed as dist
+
+            if dist.is_available() and dist.is_initialized():
+                box = [seed]
+                dist.broadcast_object_list(box, src=0)
+                return int(box[0])
+        return seed
+
+    def _epoch_generator(self) -> torch.Generator:
+        if isinstance(self.generator, torch.Generator):
+            if self._restore_state and self._start_state is not None:
+                self.generator.set_state(self._start_state)
+            self._restore_state = False
+            self._start_state = self.generator.get_state()
+            return self.generator
+        if self.generator is None:
+            if self._base_seed is None:
+                self._base_seed = self._sync_seed(int(torch.randint(0, 2**62, ()).item()))
+            seed = self._base_seed
+        else:
+            seed = self.generator
+        return check_generator(seed + self.epoch, owner=self._owner)
+
+    # -- iteration -----------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return shard_length(self._global_length(), self.num_replicas, self.drop_last)
+
+    def __iter__(self) -> Iterator[Any]:
+        draw = self._draw(self._epoch_generator())
+        items = shard(draw, self.num_replicas, self.rank, self.drop_last)
+        start, self._resume_position = self._resume_position, 0
+        self._live = (start, 0, iter(()))
+        return self._yield(items, start)
+
+    def _yield(self, items: torch.Tensor, start: int) -> Iterator[Any]:
+        step = max(1, _CHUNK // self._items_per_row())
+        position = start
+        total = items.shape[0]
+        while position < total:
+            chunk = items[position : position + step].tolist()
+            it = iter(chunk)
+            self._live = (position, len(chunk), it)
+            yield from it
+            position += len(chunk)
+        self._live = None
+        self._start_state = None
+        self.epoch += 1
+
+    def _position(self) -> int:
+        if self._live is None:
+            return self._resume_position
+        begin, size, it = self._live
+        return begin + size - operator.length_hint(it)
+
+    # -- checkpoints ---------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """Where the sampler is: ``epoch``, ``position`` (items already yielded this epoch on this
+        rank), the base ``seed`` and, for a ``torch.Generator``, its state at the epoch's start.
+
+        ``position`` counts what the sampler yielded; a ``DataLoader`` prefetches, so save the
+        loader's own progress (e.g. ``torchdata``'s ``StatefulDataLoader``) when exactness
+        matters, or save between epochs.
+        """
+        state: torch.Tensor | None = None
+        if isinstance(self.generator, torch.Generator):
+            state = self._start_state if self._live is not None else self.generator.get_state()
+        return {
+            "epoch": self.epoch,
+            "position": self._position(),
+            "seed": self._base_seed,
+            "generator_state": state,
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Continue from a :meth:`state_dict`: the next pass yields the rest of that epoch."""
+        missing = {"epoch", "position"} - set(state_dict)
+        if missing:
+            raise InvalidParameterError(
+                f"{self._owner}: state_dict lacks {sorted(missing)}; pass the dict returned by "
+                "state_dict()."
+            )
+        self._live = None
+        self.epoch = int(state_dict["epoch"])
+        self._resume_position = int(state_dict["position"])
+        if state_dict.get("seed") is not None:
+            self._base_seed = int(state_dict["seed"])
+        state = state_dict.get("generator_state")
+        if state is not None:
+            self._start_state = state
+            self._restore_state = True

@@ -1,0 +1,240 @@
+"""The samplers' math, once: grouping labels, the class-then-index draw, sharding.
+
+Every function here is pure (tensors and a ``torch.Generator`` in, a tensor out), so the
+class-balanced, scheduled, multi-label and distributed samplers share one implementation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+__all__ = [
+    "BLOCK",
+    "Groups",
+    "allocate",
+    "build_guide_table",
+    "class_then_index",
+    "class_then_index_without_replacement",
+    "group_by_label",
+    "inverse_cdf_draw",
+    "power_probabilities",
+    "shard",
+    "shard_length",
+    "weighted_without_replacement",
+]
+
+BLOCK = 1 << 22
+"""Samples drawn per block: bounds the temporaries of a draw to a few times ``BLOCK``."""
+
+_FEW_CLASSES = 16  # below this, one boolean pass per class beats a full sort
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Sample indices grouped by class: class ``c`` owns ``order[starts[c]:starts[c]+counts[c]]``.
+
+    Attributes:
+        classes: Label value of each group, int64 ``(C,)``.
+        counts: Samples per group, int64 ``(C,)``, all ``> 0``.
+        starts: Offset of each group in ``order``, int64 ``(C,)``.
+        order: Sample indices sorted by group, ascending within a group, ``(sum(counts),)``
+            (int32 when every index fits, else int64).
+    """
+
+    classes: torch.Tensor
+    counts: torch.Tensor
+    starts: torch.Tensor
+    order: torch.Tensor
+
+
+def _compact(order: torch.Tensor, n: int) -> torch.Tensor:
+    return order.to(torch.int32) if n < 2**31 else order
+
+
+def group_by_label(labels: torch.Tensor) -> Groups:
+    """Group the indices of 1-D int64 ``labels`` by label value (present labels only).
+
+    The result is the same whichever internal path is taken: indices ascending within a class,
+    classes in increasing label order.
+    """
+    labels = labels.reshape(-1).cpu()
+    n = labels.numel()
+    low, high = int(labels.min()), int(labels.max())
+    if low >= 0 and high < max(4 * n, 1 << 16):
+        full = torch.bincount(labels, minlength=high + 1)
+        classes = torch.nonzero(full).reshape(-1)
+        counts = full[classes]
+        codes = labels
+    else:  # negative or very sparse label values: encode them first
+        classes, codes, counts = torch.unique(labels, return_inverse=True, return_counts=True)
+        classes = classes.long()
+    starts = torch.cumsum(counts, 0) - counts
+    if classes.numel() <= _FEW_CLASSES:
+        keys = classes if codes is labels else torch.arange(classes.numel())
+        order = torch.cat(
+            [_compact(torch.nonzero(codes == c).reshape(-1), n) for c in keys.tolist()]
+        )
+    else:
+        order = _compact(torch.sort(codes, stable=True).indices, n)
+    return Groups(classes=classes, counts=counts.long(), starts=starts.long(), order=order)
+
+
+def power_probabilities(counts: torch.Tensor, power: float) -> torch.Tensor:
+    """Class probabilities ``p_c ∝ n_c ** power`` in float64, computed in log space."""
+    return torch.softmax(power * torch.log(counts.double()), dim=0)
+
+
+def allocate(probabilities: torch.Tensor, total: int) -> torch.Tensor:
+    """Integer counts summing to ``total`` closest to ``probabilities * total`` (largest remainder).
+
+    Example:
+        >>> allocate(torch.tensor([0.5, 0.25, 0.25], dtype=torch.float64), 5).tolist()
+        [3, 1, 1]
+    """
+    exact = probabilities.double() * total
+    counts = torch.floor(exact).long()
+    short = total - int(counts.sum())
+    if short > 0:
+        # stable descending order of the remainders: ties go to the lower class
+        order = torch.sort(exact - counts, descending=True, stable=True).indices
+        counts[order[:short]] += 1
+    return counts
+
+
+def class_then_index(
+    groups: Groups,
+    probabilities: torch.Tensor,
+    num_samples: int,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    """Draw ``num_samples`` indices with replacement: a class ``c ~ probabilities``, then an index
+    uniformly within class ``c``. O(1) per index, in blocks of :data:`BLOCK`.
+
+    Returns:
+        Int64 tensor ``(num_samples,)`` of sample indices.
+    """
+    out = torch.empty(num_samples, dtype=torch.int64)
+    counts = groups.counts.double()
+    single = probabilities.numel() == 1
+    for begin in range(0, num_samples, BLOCK):
+        size = min(BLOCK, num_samples - begin)
+        if single:
+            cls = torch.zeros(size, dtype=torch.int64)
+        else:
+            cls = torch.multinomial(probabilities, size, replacement=True, generator=generator)
+        u = torch.rand(size, dtype=torch.float64, generator=generator)
+        offset = (u.mul_(counts[cls])).long()
+        torch.minimum(offset, groups.counts[cls] - 1, out=offset)  # guards u*n rounding up to n
+        offset += groups.starts[cls]
+        out[begin : begin + size] = groups.order[offset]
+    return out
+
+
+def class_then_index_without_replacement(
+    groups: Groups, per_class: torch.Tensor, generator: torch.Generator
+) -> torch.Tensor:
+    """Exactly ``per_class[c]`` distinct indices of each class ``c`` (``<= counts[c]``), shuffled.
+
+    Returns:
+        Int64 tensor ``(per_class.sum(),)``.
+    """
+    parts = []
+    for start, count, take in zip(
+        groups.starts.tolist(), groups.counts.tolist(), per_class.tolist(), strict=True
+    ):
+        if take == 0:
+            continue
+        chosen = torch.randperm(count, generator=generator)[:take]
+        parts.append(groups.order[start + chosen].long())
+    drawn = torch.cat(parts) if parts else torch.empty(0, dtype=torch.int64)
+    return drawn[torch.randperm(drawn.numel(), generator=generator)]
+
+
+def build_guide_table(weights: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Normalised float64 CDF of non-negative ``weights`` and its guide table.
+
+    ``guide[b]`` is the first index whose CDF exceeds ``b / m`` (``m = len(weights)`` buckets),
+    so a uniform ``u`` in bucket ``b`` is resolved by a short forward search from ``guide[b]``
+    (Chen & Asau's indexed search): expected O(1) per draw, exact inverse-CDF sampling.
+    """
+    cdf = torch.cumsum(weights.double(), 0)
+    cdf /= cdf[-1].clone()
+    last = int(torch.nonzero(weights > 0).max())
+    cdf[last:] = 1.0  # u < 1 never reaches the zero-weight tail
+    m = weights.numel()
+    grid = torch.arange(m, dtype=torch.float64) / m
+    guide = torch.searchsorted(cdf, grid, right=True)
+    return cdf, guide
+
+
+def inverse_cdf_draw(
+    cdf: torch.Tensor, guide: torch.Tensor, num_samples: int, generator: torch.Generator
+) -> torch.Tensor:
+    """``num_samples`` iid indices ``i`` with ``P(i) = cdf[i] - cdf[i-1]`` (see the guide table).
+
+    Returns:
+        Int64 tensor ``(num_samples,)``.
+    """
+    out = torch.empty(num_samples, dtype=torch.int64)
+    m = guide.numel()
+    for begin in range(0, num_samples, BLOCK):
+        size = min(BLOCK, num_samples - begin)
+        u = torch.rand(size, dtype=torch.float64, generator=generator)
+        k = guide[(u * m).long().clamp_(max=m - 1)]
+        for _ in range(4):
+            behind = cdf[k] <= u
+            if not bool(behind.any()):
+                break
+            k += behind
+        else:
+            rest = torch.nonzero(cdf[k] <= u).reshape(-1)
+            if rest.numel():
+                k[rest] = torch.searchsorted(cdf, u[rest], right=True)
+        out[begin : begin + size] = k
+    return out
+
+
+def weighted_without_replacement(
+    weights: torch.Tensor, num_samples: int, generator: torch.Generator
+) -> torch.Tensor:
+    """Successive weighted sampling without replacement (Efraimidis & Spirakis keys ``E_i / w_i``).
+
+    Returns the ``num_samples`` indices in draw order, int64 ``(num_samples,)``; the order has the
+    distribution of drawing one item at a time with probability proportional to its weight.
+    """
+    keys = torch.empty(weights.numel(), dtype=torch.float64).exponential_(generator=generator)
+    keys /= weights.double()  # zero weights give inf keys and are never chosen
+    if num_samples * 4 < weights.numel():
+        return torch.topk(keys, num_samples, largest=False, sorted=True).indices
+    return torch.sort(keys, stable=True).indices[:num_samples]
+
+
+def shard(items: torch.Tensor, num_replicas: int, rank: int, drop_last: bool) -> torch.Tensor:
+    """Rank ``rank``'s share of ``items`` (along dim 0), as ``DistributedSampler`` splits them.
+
+    ``drop_last`` drops the tail that does not divide evenly; otherwise the draw is padded by
+    repeating it from the start. Rank ``r`` takes rows ``r, r + R, r + 2R, ...``, so the shards are
+    disjoint in position, equal in length, and interleaved they give back the (padded) draw.
+
+    Example:
+        >>> shard(torch.arange(5), 2, 1, drop_last=False).tolist()
+        [1, 3, 0]
+    """
+    if num_replicas == 1:
+        return items
+    n = items.shape[0]
+    if drop_last:
+        items = items[: (n // num_replicas) * num_replicas]
+    else:
+        total = -(-n // num_replicas) * num_replicas
+        if total > n and n > 0:
+            reps = -(-(total - n) // n)
+            items = torch.cat([items, items.repeat(reps, *([1] * (items.dim() - 1)))[: total - n]])
+    return items[rank::num_replicas]
+
+
+def shard_length(n: int, num_replicas: int, drop_last: bool) -> int:
+    """Length of every rank's shard of ``n`` items."""
+    return n // num_replicas if drop_last else -(-n // num_replicas)

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch.utils.data import WeightedRandomSampler
+
+from torchbalance.exceptions import InvalidParameterError
+from torchbalance.samplers import (
+    BalancedBatchSampler,
+    ClassBalancedSampler,
+    DistributedBalancedBatchSampler,
+    DistributedClassBalancedSampler,
+    DistributedSamplerWrapper,
+    WeightedSampler,
+)
+
+LABELS = torch.tensor([0] * 40 + [1] * 7 + [2] * 3)
+
+
+def _check_shards(shards: list[list], full: list, drop_last: bool) -> None:
+    replicas = len(shards)
+    lengths = {len(s) for s in shards}
+    assert len(lengths) == 1, "shards differ in length"
+    n = len(full)
+    expected_length = n // replicas if drop_last else -(-n // replicas)
+    assert lengths == {expected_length}
+    interleaved = [shards[r][i] for i in range(expected_length) for r in range(replicas)]
+    padded = (full * (replicas + 1))[: expected_length * replicas]
+    assert interleaved == padded  # positions are disjoint and together give the draw
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    replicas=st.integers(1, 8),
+    num_samples=st.integers(1, 60),
+    drop_last=st.booleans(),
+    epoch=st.integers(0, 3),
+)
+def test_class_balanced_shards(replicas, num_samples, drop_last, epoch):
+    single = ClassBalancedSampler(LABELS, num_samples=num_samples, generator=9)
+    single.set_epoch(epoch)
+    shards = []
+    for rank in range(replicas):
+        sampler = DistributedClassBalancedSampler(
+            LABELS,
+            num_samples=num_samples,
+            num_replicas=replicas,
+            rank=rank,
+            drop_last=drop_last,
+            generator=9,
+        )
+        sampler.set_epoch(epoch)
+        shards.append(list(sampler))
+    _check_shards(shards, list(single), drop_last)
+
+
+@settings(max_examples=15, deadline=None)
+@given(replicas=st.integers(1, 8), drop_last=st.booleans())
+def test_batch_and_wrapper_shards(replicas, drop_last):
+    kwargs = {"classes_per_batch": 2, "samples_per_class": 3, "num_batches": 11, "generator": 2}
+    shards = [
+        list(
+            DistributedBalancedBatchSampler(
+                LABELS, num_replicas=replicas, rank=r, drop_last=drop_last, **kwargs
+            )
+        )
+        for r in range(replicas)
+    ]
+    _check_shards(shards, list(BalancedBatchSampler(LABELS, **kwargs)), drop_last)
+    weights = torch.rand(30, generator=torch.Generator().manual_seed(0))
+    inner = [WeightedSampler(weights, num_samples=23, generator=4) for _ in range(replicas)]
+    shards = [
+        list(
+            DistributedSamplerWrapper(inner[r], num_replicas=replicas, rank=r, drop_last=drop_last)
+        )
+        for r in range(replicas)
+    ]
+    _check_shards(shards, list(WeightedSampler(weights, num_samples=23, generator=4)), drop_last)
+
+
+def test_wrapper_seeds_torch_samplers_and_follows_epochs():
+    weights = [1.0] * 20 + [10.0] * 5
+
+    def shards(epoch):
+        out = []
+        for rank in range(3):
+            wrapper = DistributedSamplerWrapper(
+                WeightedRandomSampler(weights, num_samples=25),
+                num_replicas=3,
+                rank=rank,
+                generator=0,
+            )
+            wrapper.set_epoch(epoch)
+            out.append(list(wrapper))
+        return out
+
+    first = shards(0)
+    inner = WeightedRandomSampler(weights, 25, generator=torch.Generator().manual_seed(0))
+    _check_shards(first, list(inner), drop_last=False)
+    assert shards(0) == first
+    assert shards(1) != first
+
+
+def test_needs_a_process_group_or_explicit_ranks():
+    with pytest.raises(InvalidParameterError, match="num_replicas=... and rank="):
+        DistributedClassBalancedSampler(LABELS)
+    with pytest.raises(InvalidParameterError, match="rank=2 is invalid for num_replicas=2"):
+        DistributedClassBalancedSampler(LABELS, num_replicas=2, rank=2)
+    with pytest.raises(InvalidParameterError, match="num_replicas=0"):
+        DistributedSamplerWrapper([1, 2], num_replicas=0, rank=0)
+    with pytest.raises(InvalidParameterError, match="generator=torch.Generator"):
+        DistributedSamplerWrapper([1, 2], num_replicas=1, rank=0, generator=torch.Generator())
+
+
+def _worker(rank: int, world: int, init: str, out: str) -> None:
+    dist.init_process_group("gloo", init_method=init, rank=rank, world_size=world)
+    torch.manual_seed(100 + rank)  # different global RNGs: the seed must come from rank 0
+    result = {}
+    sampler = DistributedClassBalancedSampler(LABELS, num_samples=51)  # generator=None
+    sampler.set_epoch(2)
+    result["none"] = list(sampler)
+    result["none_seed"] = sampler.state_dict()["seed"]
+    seeded = DistributedClassBalancedSampler(LABELS, num_samples=51, generator=5)
+    seeded.set_epoch(2)
+    result["seeded"] = list(seeded)
+    wrapper = DistributedSamplerWrapper(ClassBalancedSampler(LABELS, generator=5), drop_last=True)
+    result["wrapper"] = list(wrapper)
+    with open(f"{out}.{rank}", "w") as handle:
+        json.dump(result, handle)
+    dist.destroy_process_group()
+
+
+def test_gloo_two_processes(tmp_path):
+    init = f"file://{tmp_path / 'rendezvous'}"
+    out = str(tmp_path / "shard")
+    mp.spawn(_worker, args=(2, init, out), nprocs=2, join=True)
+    results = [json.loads(Path(f"{out}.{r}").read_text()) for r in range(2)]
+    assert results[0]["none_seed"] == results[1]["none_seed"]
+    single = ClassBalancedSampler(LABELS, num_samples=51, generator=5)
+    single.set_epoch(2)
+    _check_shards([r["seeded"] for r in results], list(single), drop_last=False)
+    _check_shards(
+        [r["wrapper"] for r in results],
+        list(ClassBalancedSampler(LABELS, generator=5)),
+        drop_last=True,
+    )
+    rebuilt = ClassBalancedSampler(LABELS, num_samples=51, generator=results[0]["none_seed"] + 2)
+    _check_shards([r["none"] for r in results], list(rebuilt), drop_last=False)
