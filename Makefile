@@ -24,6 +24,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_neighbors.py
+	$(BIN)/python benchmarks/bench_samplers.py
 
 setup: $(STAMP)
 

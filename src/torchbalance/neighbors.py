@@ -1,0 +1,709 @@
+"""The exact k-nearest-neighbour engine every kNN method in torchbalance shares.
+
+One function, :func:`kneighbors`, returns the ``k`` nearest reference points of every query
+point under the Euclidean distance. Results are *exact*: on data without ties the indices equal
+scikit-learn's ``NearestNeighbors(algorithm="brute")``; equal distances are ordered by the lower
+index (a deterministic rule; scikit-learn's order among ties is unspecified).
+
+How it works (and why it is exact)
+----------------------------------
+Distances are never materialised as an ``(m, n)`` matrix. Queries are processed in blocks of
+``B`` rows, reference points in GEMM tiles of ``T`` columns, all sized from ``memory_budget``
+(see :func:`_plan`). One GEMM per tile gives the *ranking score*
+
+    ``a[i, j] = ||y_j||² - 2 <p_i, y_j>``  (= ``||q_i - x_j||² - ||p_i||²``)
+
+as ``[p_i, 1] @ [-2 y_j; ||y_j||²]`` in float32 (float64 for extreme ranges), where
+``y = (x - mu) * 2**s`` and ``p = (q - mu) * 2**s`` are the points centred on the reference mean
+and scaled by a power of two. Centring keeps the score accurate for data far from the origin;
+scaling keeps float32 far from overflow and underflow.
+
+The float32 scores are only a *filter*; nothing is guessed:
+
+1. A rigorous bound ``e_i >= |a[i, j] - A[i, j]|`` (``A`` the exact score) follows from the
+   standard floating-point error bounds of the input rounding, the length-``d + 1`` dot product
+   (``gamma_{d+1}``, valid for any summation order, blocking or FMA a BLAS may use) and TF32 /
+   bf16 matmul modes when enabled, see :func:`_score_error_bound`.
+2. Each tile's columns are split into disjoint groups of ``G`` points and only the group minima
+   are kept (one vectorised ``amin``, no indices). Let ``g_i`` be the k-th smallest group
+   minimum: ``k`` distinct points score ``<= g_i``, so the k-th smallest exact score is
+   ``A_(k) <= g_i + e_i`` and every point that can belong to the answer (``A_j <= A_(k)``,
+   ties included) has ``a[i, j] <= g_i + 2 e_i``.
+3. Every member of every group whose minimum passes ``g_i + 2 e_i`` is a candidate (a superset
+   of the points above). Candidates' distances are recomputed in float64 directly from the
+   inputs (difference, then sum of squares, in the same exact power-of-two scaled units) and
+   ordered by ``(distance, index)``. The answer is defined by these float64 distances; their
+   own rounding (``<= (d + 2) 2**-53`` relative) is added to ``e_i``, so a point that ties or
+   beats the k-th in float64 is still a candidate.
+
+So the candidate set provably contains the answer. Heavy exact ties (many duplicates) only
+cost more candidates to re-rank, in bounded memory.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+__all__ = ["kneighbors"]
+
+_FLOAT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+
+# Preferred (query rows, reference columns) of a GEMM tile before the budget is applied.
+# On CPU a 256 x 4096 float32 tile (4 MiB) stays in the last-level cache and keeps the BLAS
+# efficient for the short inner dimension d + 1; GPUs want larger GEMMs.
+_CPU_TILE = (256, 4096)
+_GPU_TILE = (2048, 16384)
+# Most query rows per block (reached when tiles are short because n is small).
+_MAX_BLOCK = 4096
+# Points per group, a power of two in [_MIN_GROUP, _MAX_GROUP]. Per query row, the group minima
+# cost ~n / G and the exact re-ranking of the k passing groups ~k * G * d float64 operations
+# (about _RERANK_COST times dearer each); G ~ sqrt(n / (_RERANK_COST * k * d)) balances them
+# (16 for n = 100000, d = 20, k = 3; 4 for n = 5000).
+# On a GPU the gather-heavy re-ranking is cheap next to the per-segment synchronisations,
+# so groups are larger there (fewer group minima, fewer segments).
+_MIN_GROUP = 2
+_MAX_GROUP = {"cpu": 16, "cuda": 64}
+_RERANK_COST = {"cpu": 6, "cuda": 1}
+# Byte costs of the budget model (see _plan_bytes).
+# one candidate: its indices and masks, up to two dense (row, slot) cells of the merge with
+# their column, squared distance and selection temporaries, or the sort workspace
+_BYTES_PER_MEMBER = 320
+_BYTES_PER_GROUP_MIN_EXTRA = 17  # mask byte + worst-case nonzero output (two int64)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Working-set shape of one :func:`kneighbors` call (all sizes in elements)."""
+
+    block: int  # B: query rows processed together
+    tile: int  # T: reference columns per GEMM tile (a multiple of group)
+    group: int  # G: points per group
+    segment: int  # S: reference columns whose group minima are held at once (multiple of T)
+    member_chunk: int  # candidates expanded and re-ranked at once
+    pair_chunk: int  # pairs per float64 exact-distance chunk
+
+
+def kneighbors(
+    X: torch.Tensor,
+    n_neighbors: int,
+    *,
+    query: torch.Tensor | None = None,
+    exclude_self: bool = False,
+    memory_budget: int | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Exact k nearest neighbours under the Euclidean distance, in bounded memory.
+
+    Works on any device (CPU, CUDA) with torch operations only. Scores are filtered in float32
+    (float64 for extreme value ranges) and the surviving candidates are re-ranked with float64
+    distances computed directly from the inputs, so the result is exact; see the module
+    docstring for the argument. On tie-free data the indices equal scikit-learn's
+    ``NearestNeighbors(algorithm="brute").kneighbors``; equal distances are ordered by the
+    lower index.
+
+    Args:
+        X: ``(n, d)`` floating tensor (float16, bfloat16, float32 or float64), the reference
+            points.
+        n_neighbors: number of neighbours ``k`` to return, ``1 <= k <= n`` (``n - 1`` with
+            ``exclude_self=True``).
+        query: ``(m, d)`` tensor of query points with the same dtype and device as ``X``.
+            ``None`` (default) queries ``X`` itself.
+        exclude_self: only with ``query=None``: point ``i`` never returns index ``i`` (its
+            exact duplicates are still neighbours), like scikit-learn's
+            ``NearestNeighbors.kneighbors()`` called without ``X``.
+        memory_budget: bytes of extra working memory the computation may use (GEMM tiles,
+            group minima, candidates, the float32 working copy of ``X`` when it fits a quarter
+            of the budget), under a worst-case model of the working set. Everything is sized
+            from it; no ``(m, n)`` matrix is ever built. The inputs and the returned tensors
+            are not counted. ``None`` (default): 256 MiB on the CPU; on a GPU a quarter of
+            its free memory, between 256 MiB and 2 GiB (small budgets make a GPU wait on
+            thousands of tiny steps).
+
+    Returns:
+        ``(distances, indices)``: ``distances`` is ``(m, k)`` with the dtype of ``X`` (true
+        Euclidean distances, not squared), ``indices`` is ``(m, k)`` int64 row numbers of
+        ``X``; both on ``X``'s device. Each row is sorted by ascending distance, equal
+        distances by ascending index.
+
+    Raises:
+        TypeError: ``X`` or ``query`` is not a floating tensor, or ``n_neighbors``,
+            ``exclude_self`` or ``memory_budget`` has the wrong type.
+        ValueError: wrong shapes, ``query`` on another device or with another dtype or
+            number of features, NaN or infinite values, ``exclude_self=True`` together with
+            ``query``, ``n_neighbors`` out of range, or ``memory_budget`` not positive or too
+            small for a single tile.
+
+    Example:
+        >>> import torch
+        >>> from torchbalance.neighbors import kneighbors
+        >>> X = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0], [1.0, 0.0]])
+        >>> dist, idx = kneighbors(X, 2, exclude_self=True)
+        >>> idx
+        tensor([[1, 3],
+                [3, 0],
+                [0, 1],
+                [1, 0]])
+        >>> dist[0]
+        tensor([1., 1.])
+        >>> kneighbors(X, 1, query=torch.tensor([[0.9, 0.1]]))[1]
+        tensor([[1]])
+    """
+    if memory_budget is None and isinstance(X, torch.Tensor):
+        memory_budget = _default_memory_budget(X.device)
+    _check_params(X, n_neighbors, query, exclude_self, memory_budget)
+    assert memory_budget is not None
+    self_query = query is None
+    Q = X if query is None else query
+    n, d = X.shape
+    m = Q.shape[0]
+    k = n_neighbors
+    device = X.device
+    # Chunked passes over the inputs (no full-size copies): finiteness and range first.
+    chunk_rows = max(1, (memory_budget // 4) // (24 * d + 8))
+    x_maxabs = _scan(X, "X", chunk_rows)
+    q_maxabs = x_maxabs if self_query else _scan(Q, "query", chunk_rows)
+    out_dist = torch.empty((m, k), dtype=X.dtype, device=device)
+    out_idx = torch.empty((m, k), dtype=torch.int64, device=device)
+    if m == 0:
+        return out_dist, out_idx
+
+    # Scale by a power of two so that max|X| is in [0.5, 1) (exact; applied as two factors so
+    # that neither overflows), centre on the mean of X (distances are translation invariant).
+    # Centred references then satisfy |y| < 2; a query far outside could overflow float32 in
+    # the dot products, so work in float64 then (rare).
+    exponent = 0 if x_maxabs == 0.0 else math.frexp(x_maxabs)[1]
+    s1, s2 = math.ldexp(1.0, -(exponent // 2)), math.ldexp(1.0, exponent // 2 - exponent)
+    one_factor = abs(exponent) < 1000  # the product s1 * s2 is a normal float64
+
+    def scaled(rows: torch.Tensor) -> torch.Tensor:
+        if exponent == 0:
+            return rows.to(torch.float64)
+        if one_factor:
+            return rows.to(torch.float64) * (s1 * s2)
+        return rows.to(torch.float64) * s1 * s2
+
+    # The exact float64 re-ranking works in the same scaled units (exact, order preserving):
+    # squared distances then neither overflow nor underflow unless two points differ by less
+    # than ~2**-500 of the data's range, and the ordering does not depend on the data's scale.
+    unscale = (math.ldexp(1.0, exponent // 2), math.ldexp(1.0, exponent - exponent // 2))
+
+    x_sum = torch.zeros(d, dtype=torch.float64, device=device)
+    for s in range(0, n, chunk_rows):
+        x_sum += scaled(X[s : s + chunk_rows]).sum(0)
+    mu = x_sum / n
+    work_dtype = torch.float32 if q_maxabs * s1 * s2 < 2.0**60 else torch.float64
+    itemsize = 4 if work_dtype == torch.float32 else 8
+
+    def prep(rows: torch.Tensor) -> torch.Tensor:
+        return (scaled(rows) - mu).to(work_dtype)
+
+    def augmented(rows: torch.Tensor) -> torch.Tensor:
+        # (d + 1, r) with rows -2 y and ||y||², so that [p, 1] @ it = ||y||² - 2 <p, y>
+        w = prep(rows)
+        return torch.cat([-2.0 * w, _sq_norms(w)[:, None]], 1).T
+
+    # Working copy of the references if it fits a quarter of the budget, else per tile.
+    ref_copy_bytes = n * (d + 1) * itemsize
+    precompute = ref_copy_bytes <= memory_budget // 4
+    plan = _plan(
+        m,
+        n,
+        d,
+        k,
+        memory_budget - (ref_copy_bytes if precompute else 0),
+        itemsize=itemsize,
+        device_type=device.type,
+        prepare_tiles=not precompute,
+    )
+    if precompute:
+        XaT = torch.empty((d + 1, n), dtype=work_dtype, device=device)
+        for s in range(0, n, chunk_rows):
+            XaT[:, s : s + chunk_rows] = augmented(X[s : s + chunk_rows])
+        sq_max = float(XaT[d].amax())
+
+        def get_ref(start: int, stop: int) -> torch.Tensor:
+            return XaT[:, start:stop]
+
+    else:
+        sq_max = 0.0
+        for s in range(0, n, chunk_rows):
+            sq_max = max(sq_max, float(_sq_norms(prep(X[s : s + chunk_rows])).amax()))
+
+        def get_ref(start: int, stop: int) -> torch.Tensor:
+            return augmented(X[start:stop])
+
+    # M >= max ||y_j||: the norms were rounded to the working dtype, inflate a little.
+    ref_norm_max = math.sqrt(sq_max) * (1.0 + 2.0**-20) + 2.0**-100
+    coef, absolute = _score_error_bound(d, work_dtype, device.type)
+
+    B, T, G, S = plan.block, plan.tile, plan.group, plan.segment
+    w = T // G
+    tile_buf = torch.empty(B * T, dtype=work_dtype, device=device)
+    gmin_buf = torch.empty(B * (S // G), dtype=work_dtype, device=device)
+    group_offsets = torch.arange(G, device=device) * w
+    exclude_diag = self_query and exclude_self
+
+    for qs in range(0, m, B):
+        qe = min(qs + B, m)
+        b = qe - qs
+        Qw = prep(Q[qs:qe])
+        Qa = torch.cat([Qw, torch.ones((b, 1), dtype=work_dtype, device=device)], 1)
+        q64 = scaled(Q[qs:qe])
+        p_norm = _sq_norms(Qw).to(torch.float64).sqrt() * (1.0 + 2.0**-20)
+        err = coef * (ref_norm_max**2 + 2.0 * ref_norm_max * p_norm)
+        err += absolute * (1.0 + p_norm + ref_norm_max)
+        # the answer is defined by float64 distances (relative error <= (d + 2) 2**-53):
+        err += 4.0 * (d + 3) * 2.0**-53 * (p_norm + ref_norm_max) ** 2
+        two_err = (2.0 * err).to(work_dtype)
+        gk = torch.full((b, k), math.inf, dtype=work_dtype, device=device)
+        # the k best candidates so far; column n with distance inf marks "none yet"
+        kept_cols = torch.full((b, k), n, dtype=torch.int64, device=device)
+        kept_d2 = torch.full((b, k), math.inf, dtype=torch.float64, device=device)
+
+        for ss in range(0, n, S):
+            n_tiles = -(-(min(ss + S, n) - ss) // T)
+            gseg = gmin_buf[: b * n_tiles * w].view(b, n_tiles * w)
+            for ti in range(n_tiles):
+                rs = ss + ti * T
+                t = min(T, n - rs)
+                tile = tile_buf[: b * T].view(b, T)
+                if t == T:
+                    torch.mm(Qa, get_ref(rs, rs + T), out=tile)
+                else:  # last, partial tile: pad with +inf (never a group minimum)
+                    torch.mm(Qa, get_ref(rs, n), out=tile[:, :t])
+                    tile[:, t:].fill_(math.inf)
+                if exclude_diag:
+                    tile.diagonal(offset=qs - rs).fill_(math.inf)
+                # group g of this tile = columns {g, g + w, ..., g + (G-1) w}
+                torch.amin(tile.view(b, G, w), dim=1, out=gseg[:, ti * w : (ti + 1) * w])
+
+            gk, thresh = _update_threshold(gk, gseg, two_err)
+            ri, gi = (gseg <= thresh[:, None]).nonzero(as_tuple=True)
+            step = max(1, plan.member_chunk // G)
+            for c in range(0, ri.numel(), step):
+                g_c = gi[c : c + step]
+                tile_of = torch.div(g_c, w, rounding_mode="floor")
+                base = ss + tile_of * T + (g_c - tile_of * w)
+                cols = (base[:, None] + group_offsets).reshape(-1)
+                rows = ri[c : c + step, None].expand(-1, G).reshape(-1)
+                # column n = "no candidate": padding of the last tile, the point itself
+                invalid = cols >= n
+                if exclude_diag:
+                    invalid |= cols == rows + qs
+                kept_cols, kept_d2 = _merge(
+                    kept_cols,
+                    kept_d2,
+                    rows,
+                    cols.masked_fill_(invalid, n),
+                    q64,
+                    X,
+                    scaled,
+                    plan.pair_chunk,
+                )
+
+        if bool((kept_cols == n).any()):  # pragma: no cover - the candidates contain the answer
+            raise RuntimeError("kneighbors: internal error, too few candidates were found.")
+        out_idx[qs:qe] = kept_cols
+        dist = kept_d2.sqrt()
+        if exponent != 0:
+            dist = dist * unscale[0] * unscale[1]
+        out_dist[qs:qe] = dist.to(X.dtype)
+    return out_dist, out_idx
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+
+
+_CPU_BUDGET = 256 * 2**20
+_GPU_BUDGET_RANGE = (256 * 2**20, 2 * 2**30)
+
+
+def _default_memory_budget(device: torch.device) -> int:
+    """The ``memory_budget`` used when none is given (see :func:`kneighbors`)."""
+    if device.type != "cuda":
+        return _CPU_BUDGET
+    free, _ = torch.cuda.mem_get_info(device)
+    low, high = _GPU_BUDGET_RANGE
+    return int(min(max(free // 4, low), high))
+
+
+def _check_params(
+    X: torch.Tensor,
+    n_neighbors: int,
+    query: torch.Tensor | None,
+    exclude_self: bool,
+    memory_budget: int | None,
+) -> None:
+    if not isinstance(X, torch.Tensor):
+        raise TypeError(f"kneighbors: X must be a torch.Tensor, got {type(X).__name__}.")
+    if X.dtype not in _FLOAT_DTYPES:
+        raise TypeError(
+            f"kneighbors: X must be a floating tensor (float16, bfloat16, float32 or float64), "
+            f"got dtype {X.dtype}. Convert it, e.g. X.float()."
+        )
+    if X.dim() != 2:
+        raise ValueError(
+            f"kneighbors: X must be 2-D (n_samples, n_features), got shape {tuple(X.shape)}. "
+            "Reshape it, e.g. X.reshape(len(X), -1)."
+        )
+    if not isinstance(exclude_self, bool):
+        raise TypeError(
+            f"kneighbors: exclude_self must be a bool, got {type(exclude_self).__name__}."
+        )
+    if isinstance(memory_budget, bool) or not isinstance(memory_budget, int):
+        raise TypeError(
+            f"kneighbors: memory_budget must be an int number of bytes, got "
+            f"{type(memory_budget).__name__}."
+        )
+    if memory_budget <= 0:
+        raise ValueError(
+            f"kneighbors: memory_budget={memory_budget} must be a positive number of bytes, "
+            "e.g. 256 * 2**20."
+        )
+    if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, int):
+        raise TypeError(
+            f"kneighbors: n_neighbors must be an int, got {type(n_neighbors).__name__}."
+        )
+    if n_neighbors < 1:
+        raise ValueError(f"kneighbors: n_neighbors={n_neighbors} must be >= 1.")
+    if query is not None:
+        if exclude_self:
+            raise ValueError(
+                "kneighbors: exclude_self=True only applies when query is None (X queried "
+                "against itself). Pass query=None, or exclude_self=False."
+            )
+        if not isinstance(query, torch.Tensor):
+            raise TypeError(
+                f"kneighbors: query must be a torch.Tensor or None, got {type(query).__name__}."
+            )
+        if query.dim() != 2:
+            raise ValueError(
+                f"kneighbors: query must be 2-D (n_queries, n_features), got shape "
+                f"{tuple(query.shape)}. Reshape it, e.g. query.reshape(len(query), -1)."
+            )
+        if query.shape[1] != X.shape[1]:
+            raise ValueError(
+                f"kneighbors: query has {query.shape[1]} features but X has {X.shape[1]}. "
+                "Pass points with the same number of features."
+            )
+        if query.device != X.device:
+            raise ValueError(
+                f"kneighbors: query is on {query.device} but X is on {X.device}. "
+                f"Move it, e.g. query.to({str(X.device)!r})."
+            )
+        if query.dtype != X.dtype:
+            raise ValueError(
+                f"kneighbors: query has dtype {query.dtype} but X has {X.dtype}. "
+                "Convert it, e.g. query.to(X.dtype)."
+            )
+    n_available = X.shape[0] - (1 if exclude_self else 0)
+    if n_neighbors > n_available:
+        what = " other" if exclude_self else ""
+        raise ValueError(
+            f"kneighbors: n_neighbors={n_neighbors} needs at least {n_neighbors}{what} "
+            f"reference points, got {n_available}. Lower n_neighbors."
+        )
+
+
+def _scan(A: torch.Tensor, name: str, chunk_rows: int) -> float:
+    """Chunked pass: refuse NaN/inf; return ``max |A|``."""
+    maxabs = torch.zeros((), dtype=torch.float64, device=A.device)
+    finite = torch.ones((), dtype=torch.bool, device=A.device)
+    for s in range(0, A.shape[0], chunk_rows):
+        c = A[s : s + chunk_rows].to(torch.float64)
+        finite &= torch.isfinite(c).all()
+        if c.numel():
+            maxabs = torch.maximum(maxabs, c.abs().amax())
+    if not bool(finite):
+        raise ValueError(
+            f"kneighbors: {name} contains NaN or infinite values. Remove or impute them first."
+        )
+    return float(maxabs)
+
+
+# --------------------------------------------------------------------------------------------
+# working-set plan (the memory budget model)
+
+
+def _plan_bytes(plan: _Plan, d: int, k: int, *, itemsize: int, prepare_tiles: bool) -> int:
+    """Worst-case working bytes of a plan (excluding the working copy of ``X``).
+
+    Counts the GEMM tile, the segment's group minima with their mask and worst-case
+    ``nonzero`` output (every group passing, as with massive exact ties), one chunk of
+    candidates with the kept neighbours and sort workspace, one float64 exact-distance chunk,
+    per-row block state and, when ``X`` is not copied up front, the per-tile preparation.
+    """
+    B, T, G, S = plan.block, plan.tile, plan.group, plan.segment
+    tile = B * T * itemsize
+    seg = B * (S // G) * (2 * itemsize + _BYTES_PER_GROUP_MIN_EXTRA)
+    members = (plan.member_chunk + B * k) * _BYTES_PER_MEMBER
+    pairs = plan.pair_chunk * (32 * d + 16)
+    rows = B * (d * (24 + 2 * itemsize) + k * (itemsize + 24) + 64)
+    prep = T * ((d + 1) * 2 * itemsize + 8 * d) if prepare_tiles else 0
+    return tile + seg + members + pairs + rows + prep
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def _plan(
+    n_query: int,
+    n_ref: int,
+    d: int,
+    k: int,
+    budget: int,
+    *,
+    itemsize: int = 4,
+    device_type: str = "cpu",
+    prepare_tiles: bool = False,
+) -> _Plan:
+    """Size the working set from ``budget`` bytes (see :func:`_plan_bytes`).
+
+    Candidates get an eighth of the budget, exact-distance chunks another eighth; the rest holds
+    a GEMM tile (starting from a device-dependent preferred shape) and the group minima of a
+    segment of reference columns (all of them when they fit). The larger of the two is halved
+    until the plan fits.
+
+    Raises:
+        ValueError: if even a one-row, one-group plan does not fit ``budget``.
+    """
+    member_chunk = max(1, (budget // 8) // _BYTES_PER_MEMBER)
+    pair_chunk = max(1, (budget // 8) // (32 * d + 16))
+    kind = "cuda" if device_type == "cuda" else "cpu"
+    G = 2 ** round(math.log2(max(1.0, n_ref / (_RERANK_COST[kind] * k * d))) / 2)
+    G = max(1, min(max(_MIN_GROUP, min(_MAX_GROUP[kind], G)), member_chunk))
+    pref_b, pref_t = _GPU_TILE if device_type == "cuda" else _CPU_TILE
+    # balanced tiles (no mostly-empty last tile), multiples of G; short tiles get more rows
+    n_tiles = _ceil_div(n_ref, pref_t)
+    T = G * _ceil_div(_ceil_div(n_ref, n_tiles), G)
+    B = max(1, min(n_query, _MAX_BLOCK, max(pref_b, (pref_b * pref_t) // T)))
+    S = T * _ceil_div(n_ref, T)
+
+    def nbytes(b: int, t: int, s: int) -> int:
+        p = _Plan(b, t, G, s, member_chunk, pair_chunk)
+        return _plan_bytes(p, d, k, itemsize=itemsize, prepare_tiles=prepare_tiles)
+
+    if nbytes(1, G, G) > budget:
+        raise ValueError(
+            f"kneighbors: memory_budget={budget} bytes is too small for even one query row "
+            f"against one group of reference points (needs {nbytes(1, G, G)} bytes with "
+            f"d={d}, n_neighbors={k}; the working copy of X is counted too when it fits a "
+            "quarter of the budget). Raise memory_budget."
+        )
+    while nbytes(B, T, S) > budget:
+        tile_part = B * T
+        seg_part = B * (S // G) * 3
+        if S > T and seg_part >= tile_part:
+            S = max(T, (S // 2) // T * T)
+        elif T > G and (T >= 4 * B or B == 1):
+            T = max(G, (T // 2) // G * G)
+            S = max(T, S // T * T)
+        else:
+            B = max(1, B // 2)
+    return _Plan(B, T, G, S, member_chunk, pair_chunk)
+
+
+# --------------------------------------------------------------------------------------------
+# exactness: error bound of the float32 score
+
+
+def _unit_roundoff_of_matmul(work_dtype: torch.dtype, device_type: str) -> float:
+    """Relative rounding of GEMM *inputs* beyond IEEE float32 (TF32 / bf16 fast modes)."""
+    if work_dtype != torch.float32:
+        return 0.0
+    precision = torch.get_float32_matmul_precision()
+    allow_tf32 = device_type == "cuda" and bool(torch.backends.cuda.matmul.allow_tf32)
+    if precision == "medium":
+        return 2.0**-8  # may use bfloat16 products
+    if precision == "high" or allow_tf32:
+        return 2.0**-11  # TF32 (10-bit mantissa) or bf16x3 products
+    return 0.0
+
+
+def _score_error_bound(d: int, work_dtype: torch.dtype, device_type: str) -> tuple[float, float]:
+    """``(c, a)`` with ``|a_ij - A_ij| <= c * (M**2 + 2 * M * ||p_i||) + a`` (see module doc).
+
+    ``A_ij = ||y_j||² - 2 <p_i, y_j>`` on the exact centred, scaled points, ``a_ij`` its value
+    computed as ``[p~_i, 1] @ [-2 y~_j; s~_j]`` with ``s~_j = fl(||y~_j||²)``, ``M >= max_j
+    ||y_j||``. With ``u`` the unit roundoff of the working dtype:
+
+    * inputs rounded to the working dtype (after an exact power-of-two scaling and a float64
+      centring): each coordinate has relative error ``delta <= u + 2**-52``, which changes
+      ``A`` by at most ``(2 delta + delta²) (M² + 2 M ||p||)``;
+    * ``s~_j`` (float64 sum, one rounding): ``u M²``;
+    * the length-``d + 1`` dot product, in any order, blocking or FMA a BLAS may use:
+      ``gamma_{d+1} (M² + 2 M ||p||)`` (the factor ``-2`` is exact); TF32 / bf16 matmul modes
+      round the GEMM inputs too, adding ``2.01 u_in`` relative per product.
+
+    The sum is at most ``(2 delta + gamma_{d+2} + 2.01 u_in)`` times ``(M² + 2 M ||p||)`` up to
+    second-order terms. The factor 2 below covers those and the rounding of the threshold
+    ``g + 2 e`` itself (``|g| <= M² + 2 M ||p||``). The absolute term covers subnormal underflow
+    (values are scaled to ``|y| < 2``). The float64 error of the re-ranking distances is added
+    by the caller per row (``4 (d + 3) 2**-53 (||p|| + M)²``).
+    """
+    u = 2.0**-24 if work_dtype == torch.float32 else 2.0**-53
+    delta = u + 2.0**-52
+    gamma = (d + 2) * u / (1.0 - (d + 2) * u)
+    u_in = _unit_roundoff_of_matmul(work_dtype, device_type)
+    coef = 2.0 * (2.0 * delta + delta * delta + gamma + 2.01 * u_in)
+    tiny = 2.0**-149 if work_dtype == torch.float32 else 2.0**-1074
+    # underflow: each coordinate / product loses at most ``tiny`` absolutely; the caller
+    # multiplies this by ``(1 + ||p|| + M)``
+    absolute = 16.0 * (d + 2) * tiny / u
+    return coef, absolute
+
+
+# --------------------------------------------------------------------------------------------
+# thresholds, candidates and exact re-ranking
+
+
+def _sq_norms(W: torch.Tensor) -> torch.Tensor:
+    """Squared row norms, accumulated in float64, returned in ``W``'s dtype."""
+    w64 = W.to(torch.float64)
+    return (w64 * w64).sum(1).to(W.dtype)
+
+
+def _update_threshold(
+    gk: torch.Tensor, gseg: torch.Tensor, two_err: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Fold a segment's group minima into the running k smallest; return ``(gk, thresh)``.
+
+    ``gk[i]`` holds ``k`` minima of disjoint sets of reference points, so at least ``k`` points
+    score ``<= gk[i, k-1]``. For ``k > 1`` the segment's group minima are first reduced to the
+    minima of about ``32 k`` super-groups (still disjoint sets, so still a valid bound, a little
+    looser) to keep the selection small.
+    """
+    k = gk.shape[1]
+    if k == 1:
+        gk = torch.minimum(gk, gseg.amin(1, keepdim=True))
+    else:
+        ng = gseg.shape[1]
+        g2 = ng // (32 * k)
+        if g2 >= 2:
+            main = g2 * (ng // g2)
+            sup = gseg[:, :main].unflatten(1, (g2, ng // g2)).amin(1)
+            merged = torch.cat([gk, sup, gseg[:, main:]], 1)
+        else:
+            merged = torch.cat([gk, gseg], 1)
+        if k > 8:
+            gk = torch.topk(merged, k, dim=1, largest=False).values
+        else:
+            # k passes of amin, each removing every copy of the minimum: the j-th value is
+            # then >= the j-th smallest (equal values count once), still achieved by j
+            # disjoint groups, so still a valid bound; cheaper than topk for small k
+            values = []
+            for _ in range(k):
+                v = merged.amin(1, keepdim=True)
+                values.append(v)
+                merged = merged.masked_fill(merged <= v, math.inf)
+            gk = torch.cat(values, 1)
+    return gk, gk[:, k - 1] + two_err
+
+
+def _merge(
+    kept_cols: torch.Tensor,
+    kept_d2: torch.Tensor,
+    rows: torch.Tensor,
+    cols: torch.Tensor,
+    q64: torch.Tensor,
+    X: torch.Tensor,
+    rerank: Callable[[torch.Tensor], torch.Tensor],
+    pair_chunk: int,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Exact float64 squared distances of new candidates; keep the k best per row.
+
+    ``kept_cols``/``kept_d2`` are ``(b, k)``, sorted by ``(d2, col)`` per row, with column
+    ``n`` and ``inf`` as "no neighbour yet". ``rows`` (non-decreasing, block-local) and
+    ``cols`` (``n`` = no candidate) are the new candidate pairs. ``q64`` is the query block and
+    ``rerank`` maps rows of ``X`` to float64, both in the same units. Distances are computed as
+    difference, then sum of squares. Returns the new ``(kept_cols, kept_d2)``.
+    """
+    P = rows.numel()
+    if P == 0:
+        return kept_cols, kept_d2
+    b, k = kept_cols.shape
+    n, d = X.shape
+    device = X.device
+    counts = torch.bincount(rows, minlength=b)
+    width = int(counts.max())
+    if b * width > 2 * P + b * k:
+        # very unbalanced rows (massive ties in a few of them): work on the pairs instead
+        return _merge_sorted(kept_cols, kept_d2, rows, cols, q64, X, rerank, pair_chunk)
+    # dense (b, width) layout of each row's new candidates
+    pos = torch.arange(P, device=device) - (torch.cumsum(counts, 0) - counts)[rows]
+    C = torch.full((b, width), n, dtype=torch.int64, device=device)
+    C[rows, pos] = cols
+    D = torch.empty((b, width), dtype=torch.float64, device=device)
+    row_step = max(1, pair_chunk // width)
+    for r0 in range(0, b, row_step):
+        Cc = C[r0 : r0 + row_step].reshape(-1).clamp(max=n - 1)
+        diff = rerank(X.index_select(0, Cc)).view(-1, width, d) - q64[r0 : r0 + row_step, None]
+        D[r0 : r0 + row_step] = (diff * diff).sum(-1)
+    D.masked_fill_(C.eq(n), math.inf)
+    return _select(torch.cat([kept_cols, C], 1), torch.cat([kept_d2, D], 1), k, n)
+
+
+def _select(C: torch.Tensor, D: torch.Tensor, k: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The k smallest ``(D, C)`` pairs of each row (distance, then column), in order.
+
+    Columns are unique within a row except the filler ``n`` (with ``D = inf``).
+    """
+    if k > 8:
+        C, perm = torch.sort(C, dim=1)  # columns ascending, then a stable sort by distance
+        D, perm = torch.sort(D.gather(1, perm), dim=1, stable=True)
+        return C.gather(1, perm[:, :k]), D[:, :k].contiguous()
+    # small k: k passes of (smallest distance, then smallest column among equals), a few
+    # cheap reductions instead of sorts
+    b = C.shape[0]
+    new_cols = torch.empty((b, k), dtype=torch.int64, device=C.device)
+    new_d2 = torch.empty((b, k), dtype=torch.float64, device=C.device)
+    for j in range(k):
+        v = D.amin(1, keepdim=True)
+        cm = torch.where(v == D, C, n).amin(1, keepdim=True)
+        new_d2[:, j : j + 1] = v
+        new_cols[:, j : j + 1] = cm
+        if j + 1 < k:
+            taken = cm == C
+            D = D.masked_fill(taken, math.inf)
+            C = C.masked_fill(taken, n)
+    return new_cols, new_d2
+
+
+def _merge_sorted(
+    kept_cols: torch.Tensor,
+    kept_d2: torch.Tensor,
+    rows: torch.Tensor,
+    cols: torch.Tensor,
+    q64: torch.Tensor,
+    X: torch.Tensor,
+    rerank: Callable[[torch.Tensor], torch.Tensor],
+    pair_chunk: int,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`_merge` for unbalanced rows: lexicographic sort of all pairs by (row, d2, col)."""
+    b, k = kept_cols.shape
+    n = X.shape[0]
+    device = kept_cols.device
+    real = cols < n
+    rows, cols = rows[real], cols[real]
+    d2 = torch.empty(rows.numel(), dtype=torch.float64, device=device)
+    for s in range(0, rows.numel(), pair_chunk):
+        r, c = rows[s : s + pair_chunk], cols[s : s + pair_chunk]
+        diff = rerank(X.index_select(0, c)) - q64.index_select(0, r)
+        d2[s : s + pair_chunk] = (diff * diff).sum(1)
+    rows = torch.cat([torch.arange(b, device=device).repeat_interleave(k), rows])
+    cols = torch.cat([kept_cols.reshape(-1), cols])
+    d2 = torch.cat([kept_d2.reshape(-1), d2])
+    # three stable sorts, least significant key first
+    order = torch.argsort(cols, stable=True)
+    order = order[torch.argsort(d2[order], stable=True)]
+    order = order[torch.argsort(rows[order], stable=True)]
+    rows, cols, d2 = rows[order], cols[order], d2[order]
+    counts = torch.bincount(rows, minlength=b)
+    keep = torch.arange(rows.numel(), device=device) - (torch.cumsum(counts, 0) - counts)[rows] < k
+    # every row holds its k kept entries, so exactly k survive per row, in row order
+    return cols[keep].view(b, k), d2[keep].view(b, k)
