@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
@@ -119,7 +120,7 @@ def clone(estimator: T) -> T:
     return type(estimator)(**params)
 
 
-class BaseResampler(ParamsMixin):
+class BaseResampler(ParamsMixin, ABC):
     """Template for every resampler: ``fit_resample`` validates, ``_fit_resample`` computes.
 
     Subclasses set ``_sampling_type`` (``"over-sampling"``, ``"under-sampling"``,
@@ -177,10 +178,11 @@ class BaseResampler(ParamsMixin):
             return resolved
         return OrderedDict((converter.encode_label(k), n) for k, n in resolved.items())
 
+    @abstractmethod
     def _fit_resample(
         self, X: torch.Tensor, y: torch.Tensor, strategy: Mapping[Any, int]
-    ) -> tuple[torch.Tensor, torch.Tensor]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Resample validated tensors; ``strategy`` is the resolved ``{class code: n}``."""
 
 
 class FunctionResampler(BaseResampler):

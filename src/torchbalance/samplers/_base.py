@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any
 
@@ -61,7 +62,7 @@ def resolve_replicas(owner: str, num_replicas: int | None, rank: int | None) -> 
     return int(num_replicas), int(rank)
 
 
-class EpochSampler(Sampler[Any]):
+class EpochSampler(Sampler[Any], ABC):
     """Base of the package's samplers: one draw per epoch, sharded, resumable mid-epoch.
 
     Subclasses implement :meth:`_draw` (the whole epoch's items, as one tensor: indices, or rows
@@ -105,11 +106,13 @@ class EpochSampler(Sampler[Any]):
         self._live: tuple[int, int, Iterator[Any]] | None = None
 
     # -- to implement -------------------------------------------------------------------------
-    def _draw(self, generator: torch.Generator) -> torch.Tensor:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def _draw(self, generator: torch.Generator) -> torch.Tensor:
+        """The epoch's whole (global) draw."""
 
-    def _global_length(self) -> int:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def _global_length(self) -> int:
+        """Length of the global draw, before sharding."""
 
     def _items_per_row(self) -> int:
         return 1

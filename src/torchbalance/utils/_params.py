@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -31,14 +32,16 @@ __all__ = [
 ]
 
 
-class Constraint:
+class Constraint(ABC):
     """A condition a parameter value may satisfy, with a human description."""
 
-    def is_satisfied_by(self, value: Any) -> bool:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def is_satisfied_by(self, value: Any) -> bool:
+        """Whether ``value`` meets the constraint."""
 
-    def describe(self) -> str:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def describe(self) -> str:
+        """The constraint in words, as it reads after "it must be"."""
 
 
 @dataclass(frozen=True)
