@@ -164,3 +164,26 @@ def test_imbalance_ratio():
     assert imbalance_ratio([7, 0, 7], from_counts=True) == 1.0
     with pytest.raises(DataValidationError, match="no samples"):
         imbalance_ratio([0, 0], from_counts=True)
+
+
+def test_label_imbalance_ratios_follow_charte_definition():
+    from torchbalance.labels import label_imbalance_ratios, mean_imbalance_ratio
+
+    rng = np.random.default_rng(0)
+    matrix = (rng.random((200, 6)) < np.array([0.5, 0.3, 0.1, 0.05, 0.4, 0.2])).astype(int)
+    counts = matrix.sum(0)
+    expected = counts.max() / counts
+    np.testing.assert_allclose(label_imbalance_ratios(matrix).numpy(), expected)
+    assert mean_imbalance_ratio(torch.from_numpy(matrix)) == pytest.approx(expected.mean())
+    assert label_imbalance_ratios([[True, True]]).tolist() == [1.0, 1.0]
+
+
+def test_label_imbalance_ratios_refuse_bad_matrices():
+    from torchbalance.labels import label_imbalance_ratios
+
+    with pytest.raises(DataValidationError, match=r"label\(s\) \[1\] occur in no sample"):
+        label_imbalance_ratios([[1, 0], [1, 0]])
+    with pytest.raises(DataValidationError, match="only 0 and 1"):
+        label_imbalance_ratios([[0.5, 1.0]])
+    with pytest.raises(DataValidationError, match="2-D"):
+        label_imbalance_ratios([1, 0, 1])

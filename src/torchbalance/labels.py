@@ -17,7 +17,14 @@ from torch.utils.data import ConcatDataset, Subset, TensorDataset
 
 from .exceptions import DataValidationError
 
-__all__ = ["class_counts", "get_labels", "imbalance_ratio"]
+__all__ = [
+    "check_label_matrix",
+    "class_counts",
+    "get_labels",
+    "imbalance_ratio",
+    "label_imbalance_ratios",
+    "mean_imbalance_ratio",
+]
 
 _LABEL_ATTRIBUTES = ("targets", "labels", "y")
 
@@ -199,3 +206,83 @@ def imbalance_ratio(labels_or_counts: Any, *, from_counts: bool = False) -> floa
     if present.numel() == 0:
         raise DataValidationError("imbalance_ratio: there are no samples to count.")
     return float(present.max()) / float(present.min())
+
+
+def check_label_matrix(label_matrix: Any, *, owner: str = "check_label_matrix") -> torch.Tensor:
+    """Validate a multi-label indicator matrix and return it as a bool tensor.
+
+    Args:
+        label_matrix: ``(n_samples, n_labels)`` tensor, array or nested list of 0/1 (or bool)
+            values: entry ``[i, j]`` says whether sample ``i`` has label ``j``.
+        owner: Name used in error messages.
+
+    Returns:
+        Bool tensor of shape ``(n_samples, n_labels)`` on the input's device.
+
+    Raises:
+        DataValidationError: Not 2-D, empty, or holding values other than 0 and 1.
+    """
+    matrix = (
+        label_matrix
+        if isinstance(label_matrix, torch.Tensor)
+        else torch.as_tensor(np.asarray(label_matrix))
+    )
+    if matrix.dim() != 2 or matrix.shape[0] == 0 or matrix.shape[1] == 0:
+        raise DataValidationError(
+            f"{owner}: label_matrix must be a non-empty 2-D (n_samples, n_labels) indicator "
+            f"matrix, got shape {tuple(matrix.shape)}."
+        )
+    if matrix.dtype != torch.bool:
+        if matrix.is_complex() or not bool(((matrix == 0) | (matrix == 1)).all()):
+            raise DataValidationError(
+                f"{owner}: label_matrix must hold only 0 and 1 (or bools); for class "
+                "probabilities or scores threshold them first."
+            )
+        matrix = matrix != 0
+    return matrix
+
+
+def label_imbalance_ratios(label_matrix: Any) -> torch.Tensor:
+    """IRLbl: the imbalance ratio of every label of a multi-label data set.
+
+    ``IRLbl(j) = max_l n_l / n_j``, where ``n_j`` is the number of samples with label ``j``
+    (1 for the most frequent label, larger for rarer ones).
+
+    Args:
+        label_matrix: ``(n_samples, n_labels)`` 0/1 indicator matrix.
+
+    Returns:
+        Float64 tensor of shape ``(n_labels,)``.
+
+    Raises:
+        DataValidationError: A malformed matrix, or a label no sample has (its ratio would be
+            infinite; the message names the labels).
+
+    References:
+        Charte, Rivera, del Jesus, Herrera. "Addressing imbalance in multilabel classification:
+        Measures and random resampling algorithms", Neurocomputing 163, 2015.
+
+    Example:
+        >>> Y = torch.tensor([[1, 0, 1], [1, 0, 0], [1, 1, 0], [1, 0, 0]])
+        >>> label_imbalance_ratios(Y).tolist()
+        [1.0, 4.0, 4.0]
+    """
+    matrix = check_label_matrix(label_matrix, owner="label_imbalance_ratios")
+    counts = matrix.sum(0, dtype=torch.float64)
+    empty = torch.nonzero(counts == 0).reshape(-1).tolist()
+    if empty:
+        raise DataValidationError(
+            f"label_imbalance_ratios: label(s) {empty} occur in no sample, so their imbalance "
+            "ratio is infinite; drop those columns first."
+        )
+    return counts.max() / counts
+
+
+def mean_imbalance_ratio(label_matrix: Any) -> float:
+    """MeanIR: the mean of :func:`label_imbalance_ratios` over all labels (Charte et al. 2015).
+
+    Example:
+        >>> mean_imbalance_ratio(torch.tensor([[1, 0, 1], [1, 0, 0], [1, 1, 0], [1, 0, 0]]))
+        3.0
+    """
+    return float(label_imbalance_ratios(label_matrix).mean())

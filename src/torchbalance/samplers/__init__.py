@@ -8,6 +8,7 @@ vectorised over the whole epoch and have no size limit.
 
 from ._batch import BalancedBatchSampler, DistributedBalancedBatchSampler
 from ._class_balanced import ClassBalancedSampler, DistributedClassBalancedSampler
+from ._multilabel import MultilabelBalancedSampler
 from ._schedule import DeferredPower, ProgressivePower, ScheduledSampler
 from ._weighted import WeightedSampler
 from ._wrapper import DistributedSamplerWrapper
@@ -19,6 +20,7 @@ __all__ = [
     "DistributedBalancedBatchSampler",
     "DistributedClassBalancedSampler",
     "DistributedSamplerWrapper",
+    "MultilabelBalancedSampler",
     "ProgressivePower",
     "ScheduledSampler",
     "WeightedSampler",
