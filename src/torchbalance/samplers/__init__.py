@@ -10,6 +10,7 @@ from ._batch import BalancedBatchSampler, DistributedBalancedBatchSampler
 from ._class_balanced import ClassBalancedSampler, DistributedClassBalancedSampler
 from ._multilabel import MultilabelBalancedSampler
 from ._schedule import DeferredPower, ProgressivePower, ScheduledSampler
+from ._stream import StreamRebalancer
 from ._weighted import WeightedSampler
 from ._wrapper import DistributedSamplerWrapper
 
@@ -23,5 +24,6 @@ __all__ = [
     "MultilabelBalancedSampler",
     "ProgressivePower",
     "ScheduledSampler",
+    "StreamRebalancer",
     "WeightedSampler",
 ]

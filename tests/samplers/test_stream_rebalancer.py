@@ -1,0 +1,272 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from scipy.stats import chisquare
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
+
+from torchbalance.exceptions import DataValidationError, InvalidParameterError
+from torchbalance.samplers import _stream
+from torchbalance.samplers._stream import StreamRebalancer
+
+PRIORS = {0: 0.7, 1: 0.2, 2: 0.1}
+# The tests use a fixed seed, so they are deterministic; the thresholds say how far from the
+# target a correct sampler may plausibly land. Known priors: the kept classes are iid draws from
+# the target, so a chi-square test at the 0.1% level. Estimated priors: the acceptance rates carry
+# the estimation error of the running counts, so the level is 1e-6 and every share is also
+# required to be within 0.02 of its target.
+P_KNOWN = 1e-3
+P_ESTIMATED = 1e-6
+SHARE_TOLERANCE = 0.02
+
+
+def make_stream(n: int, priors: dict[int, float] = PRIORS, seed: int = 0) -> list[tuple[int, int]]:
+    """Items ``(position, class)`` with classes drawn iid from ``priors``."""
+    probabilities = torch.tensor(list(priors.values()), dtype=torch.float64)
+    draws = torch.multinomial(
+        probabilities, n, replacement=True, generator=torch.Generator().manual_seed(seed)
+    )
+    classes = list(priors)
+    return [(i, classes[c]) for i, c in enumerate(draws.tolist())]
+
+
+def label(item: tuple[int, int]) -> int:
+    return item[1]
+
+
+def class_counts(items: list[tuple[int, int]], classes: list[int]) -> list[int]:
+    counts = dict.fromkeys(classes, 0)
+    for _, c in items:
+        counts[c] += 1
+    return [counts[c] for c in classes]
+
+
+def assert_matches(counts: list[int], shares: list[float], level: float) -> None:
+    total = sum(counts)
+    expected = [s * total for s in shares]
+    assert chisquare(counts, expected).pvalue > level, (counts, expected)
+
+
+STREAM = make_stream(40_000)
+
+
+@pytest.mark.parametrize(
+    ("target", "shares"),
+    [("balanced", [1 / 3, 1 / 3, 1 / 3]), ({0: 5, 1: 3, 2: 2}, [0.5, 0.3, 0.2])],
+)
+def test_known_priors_reach_the_target(target, shares):
+    rebalancer = StreamRebalancer(STREAM, label_fn=label, target=target, priors=PRIORS, generator=0)
+    kept = list(rebalancer)
+    counts = class_counts(kept, [0, 1, 2])
+    assert_matches(counts, shares, P_KNOWN)
+    assert rebalancer.accepted_counts() == dict(zip([0, 1, 2], counts, strict=True))
+    assert rebalancer.seen_counts() == dict(
+        zip([0, 1, 2], class_counts(STREAM, [0, 1, 2]), strict=True)
+    )
+    achieved = rebalancer.achieved_distribution()
+    assert math.isclose(sum(achieved.values()), 1.0)
+    assert all(
+        abs(achieved[c] - s) < SHARE_TOLERANCE for c, s in zip([0, 1, 2], shares, strict=True)
+    )
+
+
+def test_known_priors_accept_the_top_ratio_always():
+    rebalancer = StreamRebalancer(STREAM, label_fn=label, priors=PRIORS, generator=0)
+    list(rebalancer)
+    assert rebalancer.accepted_counts()[2] == rebalancer.seen_counts()[2]
+    rates = rebalancer.acceptance_probabilities()
+    assert rates[2] == 1.0
+    assert math.isclose(rates[0], 0.1 / 0.7)
+    assert math.isclose(rates[1], 0.1 / 0.2)
+
+
+@pytest.mark.parametrize(
+    ("target", "shares"),
+    [("balanced", [1 / 3, 1 / 3, 1 / 3]), ({0: 0.2, 1: 0.3, 2: 0.5}, [0.2, 0.3, 0.5])],
+)
+def test_estimated_priors_reach_the_target_after_warm_up(target, shares):
+    warm_up = 3_000
+    rebalancer = StreamRebalancer(STREAM, label_fn=label, target=target, generator=1)
+    kept = [item for item in rebalancer if item[0] >= warm_up]
+    counts = class_counts(kept, [0, 1, 2])
+    assert_matches(counts, shares, P_ESTIMATED)
+    total = sum(counts)
+    assert all(abs(n / total - s) < SHARE_TOLERANCE for n, s in zip(counts, shares, strict=True))
+
+
+def test_classes_left_out_of_the_target_are_dropped():
+    rebalancer = StreamRebalancer(STREAM, label_fn=label, target={0: 1, 1: 1, 2: 0}, generator=0)
+    kept = list(rebalancer)
+    assert {c for _, c in kept} == {0, 1}
+    assert rebalancer.seen_counts()[2] > 0
+    assert 2 not in rebalancer.accepted_counts()
+    with_priors = StreamRebalancer(
+        STREAM, label_fn=label, target={1: 1}, priors={0: 0.7, 1: 0.2, 2: 0.1}, generator=0
+    )
+    assert {c for _, c in with_priors} == {1}
+
+
+def test_int_seed_is_reproducible_and_epochs_differ():
+    rebalancer = StreamRebalancer(STREAM[:5000], label_fn=label, generator=3)
+    first, second = list(rebalancer), list(rebalancer)
+    assert first == second
+    assert list(StreamRebalancer(STREAM[:5000], label_fn=label, generator=3)) == first
+    rebalancer.set_epoch(1)
+    third = list(rebalancer)
+    assert third != first
+    assert list(StreamRebalancer(STREAM[:5000], label_fn=label, generator=4)) == third  # 3 + 1
+    rebalancer.set_epoch(0)
+    assert list(rebalancer) == first
+
+
+def test_torch_generator_and_none_are_accepted():
+    generator = torch.Generator().manual_seed(0)
+    rebalancer = StreamRebalancer(STREAM[:2000], label_fn=label, priors=PRIORS, generator=generator)
+    assert len(list(rebalancer)) > 0
+    assert len(list(StreamRebalancer(STREAM[:2000], label_fn=label))) > 0
+
+
+def test_items_pass_through_unchanged():
+    stream = [{"x": torch.randn(3), "y": i % 3} for i in range(3000)]
+    kept = list(StreamRebalancer(stream, label_fn=lambda d: d["y"], generator=0))
+    ids = {id(item) for item in stream}
+    assert kept
+    assert all(id(item) in ids for item in kept)
+    positions = [next(i for i, s in enumerate(stream) if s is item) for item in kept[:50]]
+    assert positions == sorted(positions)  # stream order is kept
+
+
+def test_tensor_labels_and_one_shot_iterators_work():
+    stream = ((i, torch.tensor(i % 2)) for i in range(1000))
+    kept = list(StreamRebalancer(stream, label_fn=lambda item: item[1], generator=0))
+    assert {int(c) for _, c in kept} == {0, 1}
+
+
+def test_worker_shares_follow_the_documented_rule(monkeypatch):
+    class Info:
+        num_workers = 3
+
+        def __init__(self, worker):
+            self.id = worker
+
+    stream = [(i, 0) for i in range(30)]  # one class: every item is kept
+    shares = []
+    for worker in range(3):
+        monkeypatch.setattr(_stream, "get_worker_info", lambda w=worker: Info(w))
+        shares.append([i for i, _ in StreamRebalancer(stream, label_fn=label, generator=0)])
+    assert shares == [list(range(w, 30, 3)) for w in range(3)]
+
+
+class SelfSharding(IterableDataset):
+    def __init__(self, items):
+        self.items = items
+
+    def __iter__(self):
+        info = get_worker_info()
+        if info is None:
+            return iter(self.items)
+        return iter(self.items[info.id :: info.num_workers])
+
+
+class NotSharding(SelfSharding):
+    shards_by_worker = False
+
+    def __iter__(self):
+        return iter(self.items)
+
+
+@pytest.mark.parametrize("wrap", [list, SelfSharding, NotSharding])
+def test_dataloader_workers_read_disjoint_shares(wrap):
+    stream = STREAM[:4000]
+    rebalancer = StreamRebalancer(wrap(stream), label_fn=label, priors=PRIORS, generator=0)
+    loader = DataLoader(rebalancer, batch_size=None, num_workers=2)
+    kept = [(int(i), int(c)) for i, c in loader]
+    positions = [i for i, _ in kept]
+    assert len(positions) == len(set(positions))  # nothing duplicated
+    assert set(kept) <= set(stream)
+    assert {i % 2 for i in positions} == {0, 1}  # both workers contributed
+    again = [(int(i), int(c)) for i, c in loader]
+    assert sorted(again) == sorted(kept)  # reproducible with an int seed
+
+
+def test_workers_draw_with_different_generators(monkeypatch):
+    class Info:
+        num_workers = 2
+
+        def __init__(self, worker):
+            self.id = worker
+
+    stream = [(i // 2, i % 2) for i in range(8000)]  # both workers see the same labels
+    kept = []
+    for worker in range(2):
+        monkeypatch.setattr(_stream, "get_worker_info", lambda w=worker: Info(w))
+        rebalancer = StreamRebalancer(stream, label_fn=label, priors={0: 0.8, 1: 0.2}, generator=0)
+        kept.append([i for i, c in rebalancer if c == 0])
+    assert kept[0] != kept[1]
+
+
+# -- validation ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"dataset": 5}, r"dataset=5 is not iterable"),
+        ({"label_fn": "y"}, r"label_fn='y' is invalid; it must be a callable"),
+        ({"target": "bal"}, r"target='bal' is invalid; it must be one of \{'balanced'\}"),
+        ({"target": 3}, r"target=3 is invalid; it must be 'balanced' or a dict"),
+        ({"target": {0: -1.0, 1: 1.0}}, r"target\[0\]=-1.0 is invalid.*>= 0"),
+        ({"target": {0: float("nan")}}, r"target\[0\]=nan is invalid"),
+        ({"target": {0: 0, 1: 0.0}}, r"gives no class a positive share"),
+        ({"target": {}}, r"gives no class a positive share"),
+        ({"target": {"a": 1.0}}, r"target has the key 'a'; keys must be int"),
+        ({"priors": [0.5, 0.5]}, r"priors=\[0.5, 0.5\] is invalid; it must be a non-empty dict"),
+        ({"priors": {}}, r"priors=\{\} is invalid"),
+        ({"priors": {0: -0.5, 1: 1.5}}, r"priors\[0\]=-0.5 is invalid"),
+        ({"priors": {0: float("nan"), 1: 1.0}}, r"priors\[0\]=nan is invalid"),
+        ({"priors": {0: 70, 1: 30}}, r"priors sum to 100, not 1.*divide class counts"),
+        ({"priors": {0: 1.0, 1: 0.0}}, r"priors\[1\]=0.0 but class 1 is targeted"),
+        (
+            {"target": {0: 1, 2: 1}, "priors": {0: 0.5, 1: 0.5}},
+            r"target gives class 2 a positive share but priors does not list it",
+        ),
+        ({"generator": -1}, r"generator=-1 is invalid; a seed must be >= 0"),
+        ({"generator": "seed"}, r"generator='seed' is invalid; it must be an int seed"),
+    ],
+)
+def test_invalid_parameters_are_refused(kwargs, match):
+    arguments = {"dataset": STREAM[:10], "label_fn": label, **kwargs}
+    with pytest.raises(InvalidParameterError, match=match):
+        StreamRebalancer(**arguments)
+
+
+def test_zero_prior_is_fine_for_a_class_that_is_not_targeted():
+    rebalancer = StreamRebalancer(
+        STREAM[:10], label_fn=label, target={0: 1, 1: 1}, priors={0: 0.5, 1: 0.5, 2: 0.0}
+    )
+    assert rebalancer.acceptance_probabilities() == {0: 1.0, 1: 1.0, 2: 0.0}
+
+
+def test_invalid_epoch_is_refused():
+    with pytest.raises(InvalidParameterError, match=r"epoch=-1 is invalid"):
+        StreamRebalancer(STREAM[:10], label_fn=label).set_epoch(-1)
+
+
+def test_class_missing_from_priors_is_refused_naming_it():
+    rebalancer = StreamRebalancer([(0, 0), (1, 7)], label_fn=label, priors={0: 1.0})
+    with pytest.raises(DataValidationError, match=r"class 7, which priors does not list"):
+        list(rebalancer)
+
+
+def test_non_integer_label_is_refused():
+    rebalancer = StreamRebalancer([(0, 0.5)], label_fn=label)
+    with pytest.raises(DataValidationError, match=r"label_fn returned 0.5 \(float\)"):
+        list(rebalancer)
+
+
+def test_reports_are_empty_before_iteration():
+    rebalancer = StreamRebalancer(STREAM[:10], label_fn=label)
+    assert rebalancer.seen_counts() == {}
+    assert rebalancer.accepted_counts() == {}
+    assert rebalancer.achieved_distribution() == {}
+    assert "StreamRebalancer(dataset=list" in repr(rebalancer)
