@@ -51,15 +51,11 @@ def _check_target(target: Any) -> dict[int, float] | None:
             f"{_OWNER}: target={target!r} is invalid; it must be 'balanced' or a dict "
             "{class: share}."
         )
-    shares: dict[int, float] = {}
-    for key, value in target.items():
-        label = _check_class_key("target", key)
-        if not _is_real(value) or not math.isfinite(float(value)) or value < 0:
-            raise InvalidParameterError(
-                f"{_OWNER}: target[{label}]={value!r} is invalid; every share must be a finite "
-                "number >= 0 (use 0, or leave the class out, to drop it)."
-            )
-        shares[label] = float(value)
+    shares = _non_negative_by_class(
+        "target",
+        target,
+        "every share must be a finite number >= 0 (use 0, or leave the class out, to drop it)",
+    )
     total = sum(shares.values())
     if total <= 0:
         raise InvalidParameterError(
@@ -67,6 +63,17 @@ def _check_target(target: Any) -> dict[int, float] | None:
             "one class a share > 0, or use target='balanced'."
         )
     return {label: share / total for label, share in shares.items() if share > 0}
+
+
+def _non_negative_by_class(name: str, values: Mapping[Any, Any], rule: str) -> dict[int, float]:
+    """``{class: float}`` from a user dict whose values must be finite and >= 0."""
+    checked: dict[int, float] = {}
+    for key, value in values.items():
+        label = _check_class_key(name, key)
+        if not _is_real(value) or not math.isfinite(float(value)) or value < 0:
+            raise InvalidParameterError(f"{_OWNER}: {name}[{label}]={value!r} is invalid; {rule}.")
+        checked[label] = float(value)
+    return checked
 
 
 def _check_priors(priors: Any, target: dict[int, float] | None) -> dict[int, float] | None:
@@ -77,15 +84,7 @@ def _check_priors(priors: Any, target: dict[int, float] | None) -> dict[int, flo
             f"{_OWNER}: priors={priors!r} is invalid; it must be a non-empty dict "
             "{class: probability} or None (to estimate the priors from the stream)."
         )
-    checked: dict[int, float] = {}
-    for key, value in priors.items():
-        label = _check_class_key("priors", key)
-        if not _is_real(value) or not math.isfinite(float(value)) or value < 0:
-            raise InvalidParameterError(
-                f"{_OWNER}: priors[{label}]={value!r} is invalid; a prior must be a finite "
-                "probability >= 0."
-            )
-        checked[label] = float(value)
+    checked = _non_negative_by_class("priors", priors, "a prior must be a finite probability >= 0")
     total = sum(checked.values())
     if abs(total - 1.0) > _PRIOR_TOLERANCE:
         raise InvalidParameterError(
