@@ -13,7 +13,7 @@ from torch.utils.data import Sampler
 from .._types import GeneratorLike
 from ..exceptions import DataValidationError, InvalidParameterError
 from ..labels import get_labels
-from ..utils import Interval, check_generator, check_param
+from ..utils import Interval, check_generator, check_param, derive_seed
 from ._draw import shard, shard_length
 
 __all__ = ["EpochSampler", "resolve_replicas", "sampler_labels"]
@@ -149,7 +149,7 @@ class EpochSampler(Sampler[Any], ABC):
             return self.generator
         if self.generator is None:
             if self._base_seed is None:
-                self._base_seed = self._sync_seed(int(torch.randint(0, 2**62, ()).item()))
+                self._base_seed = self._sync_seed(derive_seed())
             seed = self._base_seed
         else:
             seed = self.generator

@@ -273,7 +273,7 @@ class StreamRebalancer(IterableDataset[Any]):
             seed = derive_seed(self.generator)
         elif self.generator is None:
             if self._base_seed is None:
-                self._base_seed = int(torch.randint(0, 2**62, ()).item())
+                self._base_seed = derive_seed()
             seed = self._base_seed
         else:
             seed = int(self.generator)

@@ -8,6 +8,7 @@ import torch
 from torch.utils.data import Sampler
 
 from ..exceptions import InvalidParameterError
+from ..utils import derive_seed
 from ._base import EpochSampler, resolve_replicas
 
 __all__ = ["DistributedSamplerWrapper"]
@@ -78,7 +79,7 @@ class DistributedSamplerWrapper(EpochSampler):
     def _epoch_seed(self) -> int:
         if self.generator is None:
             if self._base_seed is None:
-                self._base_seed = self._sync_seed(int(torch.randint(0, 2**62, ()).item()))
+                self._base_seed = self._sync_seed(derive_seed())
             return self._base_seed + self.epoch
         seed = self.generator
         assert isinstance(seed, int)

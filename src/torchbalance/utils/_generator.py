@@ -45,7 +45,7 @@ def check_generator(
             )
         return generator
     if generator is None:
-        seed = int(torch.randint(0, 2**63 - 1, (), dtype=torch.int64).item())
+        seed = derive_seed()
     elif isinstance(generator, int) and not isinstance(generator, bool):
         if generator < 0:
             raise InvalidParameterError(
@@ -62,6 +62,17 @@ def check_generator(
     return result
 
 
-def derive_seed(generator: torch.Generator) -> int:
-    """Draw a fresh int seed from ``generator`` (to seed a child generator deterministically)."""
+def derive_seed(generator: torch.Generator | None = None) -> int:
+    """Draw a fresh int seed in ``[0, 2**62)`` from ``generator``, or from torch's global RNG.
+
+    The one way the package turns "no seed given" into a seed (so ``torch.manual_seed``
+    reproduces it) and derives a child generator's seed from a parent deterministically.
+
+    Example:
+        >>> a = derive_seed(torch.Generator().manual_seed(1))
+        >>> a == derive_seed(torch.Generator().manual_seed(1))
+        True
+    """
+    if generator is None:
+        return int(torch.randint(0, 2**62, ()).item())
     return int(torch.randint(0, 2**62, (), generator=generator, device=generator.device).item())
