@@ -22,7 +22,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
+# torchsampler is a peer in bench_samplers; --no-deps keeps its torchvision from replacing torch.
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps torchsampler
 	$(BIN)/python benchmarks/bench_neighbors.py
 	$(BIN)/python benchmarks/bench_samplers.py
 

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 import torch
-import torch.distributed as dist
 import torch.multiprocessing as mp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.utils.data import WeightedRandomSampler
 
+from _sampler_workers import LABELS, draw_on_rank
 from torchbalance.exceptions import InvalidParameterError
 from torchbalance.samplers import (
     BalancedBatchSampler,
@@ -20,8 +20,6 @@ from torchbalance.samplers import (
     DistributedSamplerWrapper,
     WeightedSampler,
 )
-
-LABELS = torch.tensor([0] * 40 + [1] * 7 + [2] * 3)
 
 
 def _check_shards(shards: list[list], full: list, drop_last: bool) -> None:
@@ -119,28 +117,10 @@ def test_needs_a_process_group_or_explicit_ranks():
         DistributedSamplerWrapper([1, 2], num_replicas=1, rank=0, generator=torch.Generator())
 
 
-def _worker(rank: int, world: int, init: str, out: str) -> None:
-    dist.init_process_group("gloo", init_method=init, rank=rank, world_size=world)
-    torch.manual_seed(100 + rank)  # different global RNGs: the seed must come from rank 0
-    result = {}
-    sampler = DistributedClassBalancedSampler(LABELS, num_samples=51)  # generator=None
-    sampler.set_epoch(2)
-    result["none"] = list(sampler)
-    result["none_seed"] = sampler.state_dict()["seed"]
-    seeded = DistributedClassBalancedSampler(LABELS, num_samples=51, generator=5)
-    seeded.set_epoch(2)
-    result["seeded"] = list(seeded)
-    wrapper = DistributedSamplerWrapper(ClassBalancedSampler(LABELS, generator=5), drop_last=True)
-    result["wrapper"] = list(wrapper)
-    with open(f"{out}.{rank}", "w") as handle:
-        json.dump(result, handle)
-    dist.destroy_process_group()
-
-
 def test_gloo_two_processes(tmp_path):
     init = f"file://{tmp_path / 'rendezvous'}"
     out = str(tmp_path / "shard")
-    mp.spawn(_worker, args=(2, init, out), nprocs=2, join=True)
+    mp.spawn(draw_on_rank, args=(2, init, out), nprocs=2, join=True)
     results = [json.loads(Path(f"{out}.{r}").read_text()) for r in range(2)]
     assert results[0]["none_seed"] == results[1]["none_seed"]
     single = ClassBalancedSampler(LABELS, num_samples=51, generator=5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import operator
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -164,9 +165,10 @@ class EpochSampler(Sampler[Any], ABC):
         items = shard(draw, self.num_replicas, self.rank, self.drop_last)
         start, self._resume_position = self._resume_position, 0
         self._live = (start, 0, iter(()))
-        return self._yield(items, start)
+        # chain pulls each item from a list iterator in C; only the chunks pass through Python
+        return itertools.chain.from_iterable(self._chunks(items, start))
 
-    def _yield(self, items: torch.Tensor, start: int) -> Iterator[Any]:
+    def _chunks(self, items: torch.Tensor, start: int) -> Iterator[Iterator[Any]]:
         step = max(1, _CHUNK // self._items_per_row())
         position = start
         total = items.shape[0]
@@ -174,7 +176,7 @@ class EpochSampler(Sampler[Any], ABC):
             chunk = items[position : position + step].tolist()
             it = iter(chunk)
             self._live = (position, len(chunk), it)
-            yield from it
+            yield it
             position += len(chunk)
         self._live = None
         self._start_state = None
