@@ -270,3 +270,33 @@ def test_reports_are_empty_before_iteration():
     assert rebalancer.accepted_counts() == {}
     assert rebalancer.achieved_distribution() == {}
     assert "StreamRebalancer(dataset=list" in repr(rebalancer)
+
+
+@pytest.mark.parametrize("generator", [7, None, "torch"])
+@pytest.mark.parametrize("priors", [PRIORS, None])
+def test_resume_from_state_dict_yields_the_rest_of_the_pass(generator, priors):
+    def make() -> StreamRebalancer:
+        seed = torch.Generator().manual_seed(7) if generator == "torch" else generator
+        return StreamRebalancer(STREAM[:3000], label_fn=label, priors=priors, generator=seed)
+
+    torch.manual_seed(11)  # generator=None draws its base seed from here
+    interrupted = make()
+    interrupted.set_epoch(2)
+    iterator = iter(interrupted)
+    head = [next(iterator) for _ in range(150)]
+    saved = interrupted.state_dict()
+    rest = list(iterator)
+    assert saved["epoch"] == 2 and saved["consumed"] >= 150
+
+    resumed = make()
+    resumed.load_state_dict(saved)
+    resumed.set_epoch(2)  # the usual call at the top of the loop keeps the resume point
+    assert list(resumed) == rest
+    assert resumed.accepted_counts() == interrupted.accepted_counts()
+    if generator != "torch":  # a seed gives every pass of an epoch the same draw
+        assert list(resumed) == head + rest  # the resume point is used once, then whole passes
+
+
+def test_load_state_dict_refuses_a_foreign_dict():
+    with pytest.raises(InvalidParameterError, match="lacks \\['consumed'\\]"):
+        StreamRebalancer(STREAM[:10], label_fn=label).load_state_dict({"epoch": 0})

@@ -224,6 +224,10 @@ class StreamRebalancer(IterableDataset[Any]):
         self._fixed_acceptance = self._acceptance_from_priors()
         self._seen: dict[int, int] = {}
         self._accepted: dict[int, int] = {}
+        self._consumed = 0
+        self._skip = 0
+        self._start_state: torch.Tensor | None = None
+        self._restore_state = False
 
     # -- acceptance -------------------------------------------------------------------------------
     def _acceptance_from_priors(self) -> dict[int, float] | None:
@@ -264,11 +268,18 @@ class StreamRebalancer(IterableDataset[Any]):
             raise InvalidParameterError(
                 f"{_OWNER}: epoch={epoch!r} is invalid; it must be an int >= 0."
             )
+        if epoch != self.epoch:
+            self._skip = 0
+            self._restore_state = False
         self.epoch = int(epoch)
 
     def _pass_generator(self, worker: int | None) -> torch.Generator:
         if isinstance(self.generator, torch.Generator):
             if worker is None:
+                if self._restore_state and self._start_state is not None:
+                    self.generator.set_state(self._start_state)
+                self._restore_state = False
+                self._start_state = self.generator.get_state()
                 return self.generator
             seed = derive_seed(self.generator)
         elif self.generator is None:
@@ -301,13 +312,21 @@ class StreamRebalancer(IterableDataset[Any]):
             )
         self._seen = {}
         self._accepted = {}
-        return self._rebalance(items, generator)
+        self._consumed = 0
+        skip, self._skip = self._skip, 0
+        return self._rebalance(items, generator, skip)
 
-    def _rebalance(self, items: Iterable[Any], generator: torch.Generator) -> Iterator[Any]:
+    def _rebalance(
+        self, items: Iterable[Any], generator: torch.Generator, skip: int
+    ) -> Iterator[Any]:
+        """Yield the accepted items; the first ``skip`` items read replay a saved pass (every
+        decision is made again, from the same uniforms, but nothing is yielded).
+        """
         fixed = self._fixed_acceptance
         seen, accepted = self._seen, self._accepted
         uniforms: list[float] = []
         for item in items:
+            self._consumed += 1
             label = self._label(item)
             if fixed is not None and label not in fixed:
                 raise DataValidationError(
@@ -326,7 +345,48 @@ class StreamRebalancer(IterableDataset[Any]):
                 if uniforms.pop() >= rate:
                     continue
             accepted[label] = accepted.get(label, 0) + 1
-            yield item
+            if self._consumed > skip:
+                yield item
+
+    # -- checkpoints ------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """Where this process's pass is: ``epoch``, ``consumed`` (stream items read so far in the
+        current pass, kept or not), the base ``seed`` and, for a ``torch.Generator``, its state at
+        the start of the pass.
+
+        A stream cannot be rewound, so :meth:`load_state_dict` resumes by reading the stream
+        again from its start and replaying the first ``consumed`` decisions without yielding:
+        the resumed pass yields exactly the items the interrupted one had not yet yielded,
+        provided the stream gives the same items in the same order again (a seeded shard list,
+        a file). With ``num_workers > 0`` the passes run in the workers and this object does not
+        see them; save between epochs (``epoch`` and ``seed`` then suffice) or use a stateful
+        loader.
+        """
+        return {
+            "epoch": self.epoch,
+            "consumed": self._consumed,
+            "seed": self._base_seed,
+            "generator_state": self._start_state
+            if isinstance(self.generator, torch.Generator)
+            else None,
+        }
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Continue from a :meth:`state_dict`: the next pass yields the rest of that pass."""
+        missing = {"epoch", "consumed"} - set(state_dict)
+        if missing:
+            raise InvalidParameterError(
+                f"{_OWNER}: state_dict lacks {sorted(missing)}; pass the dict returned by "
+                "state_dict()."
+            )
+        self.epoch = int(state_dict["epoch"])
+        self._skip = int(state_dict["consumed"])
+        if state_dict.get("seed") is not None:
+            self._base_seed = int(state_dict["seed"])
+        state = state_dict.get("generator_state")
+        if state is not None:
+            self._start_state = state
+            self._restore_state = True
 
     # -- reports ----------------------------------------------------------------------------------
     def seen_counts(self) -> dict[int, int]:
