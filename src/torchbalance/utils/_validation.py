@@ -107,8 +107,8 @@ def _encode_label_array(values: np.ndarray, owner: str) -> tuple[torch.Tensor, n
         if not np.all(np.isfinite(values)) or not np.all(values == np.round(values)):
             bad = values[~(values == np.round(values))][:3].tolist()
             raise DataValidationError(
-                f"{owner}: y holds non-integer values such as {bad}; class labels must be "
-                "integers or strings (is this a regression target?)."
+                f"{owner}: Unknown label type: continuous. y holds non-integer values such as "
+                f"{bad}; class labels must be integers or strings (is this a regression target?)."
             )
         return torch.from_numpy(values.astype(np.int64)), None
     if values.dtype.kind in "OUS":
@@ -154,6 +154,10 @@ def check_labels(y: Any, *, owner: str = "check_labels") -> tuple[torch.Tensor, 
         >>> codes.tolist(), converter.to_y(codes).tolist()
         ([0, 1, 0], ['cat', 'dog', 'cat'])
     """
+    if y is None:
+        raise DataValidationError(
+            f"{owner}: requires y to be passed, but the target y is None; pass the class labels."
+        )
     if isinstance(y, torch.Tensor):
         if y.dim() != 1:
             raise DataValidationError(
@@ -206,18 +210,24 @@ def _check_finite(X: torch.Tensor, owner: str) -> None:
 
 
 def check_features(
-    X: Any, *, owner: str = "check_features", allow_nan: bool = False
+    X: Any, *, owner: str = "check_features", allow_nan: bool = False, allow_nd: bool = False
 ) -> tuple[torch.Tensor, _FeatureInfo]:
     """Validate a 2-D feature matrix and return it as a tensor (no copy where possible).
 
+    ``allow_nd`` also accepts ``(n_samples, *sample_shape)`` with any number of sample
+    dimensions (images, sequences).
+
     Raises:
-        DataValidationError: Not 2-D, empty, non-numeric (e.g. categorical DataFrame columns,
-            named), complex, or holding NaN/inf (unless ``allow_nan``).
+        DataValidationError: Not 2-D (or less than 2-D with ``allow_nd``), empty, sparse,
+            non-numeric (e.g. categorical DataFrame columns, named), complex, or holding NaN/inf
+            (unless ``allow_nan``).
     """
     if isinstance(X, torch.Tensor):
         tensor, info = X, _FeatureInfo("tensor", dtype=X.dtype)
         if X.is_complex():
-            raise DataValidationError(f"{owner}: X is complex; features must be real numbers.")
+            raise DataValidationError(
+                f"{owner}: X is complex; Complex data not supported, features must be real."
+            )
     else:
         if _is_pandas(X, "DataFrame"):
             non_numeric = [
@@ -232,6 +242,11 @@ def check_features(
                 )
             info = _FeatureInfo("pandas", columns=X.columns, dtypes=X.dtypes)
             array = X.to_numpy(dtype=np.result_type(*X.dtypes)) if X.shape[1] else X.to_numpy()
+        elif hasattr(X, "tocsr") or getattr(X, "layout", torch.strided) != torch.strided:
+            raise DataValidationError(
+                f"{owner}: X is a sparse {type(X).__name__}; sparse input is not supported, "
+                "pass a dense array (X.toarray())."
+            )
         elif isinstance(X, np.ndarray):
             info = _FeatureInfo("numpy", dtype=X.dtype)
             array = X
@@ -243,6 +258,18 @@ def check_features(
                     f"{owner}: X is ragged; rows differ in length."
                 ) from error
             info = _FeatureInfo("list", dtype=array.dtype)
+        if array.dtype.kind == "c":
+            raise DataValidationError(
+                f"{owner}: X is complex; Complex data not supported, features must be real."
+            )
+        if array.dtype.kind == "O":  # numbers held as Python objects: convert, or say which fail
+            try:
+                array = array.astype(np.float64)
+            except (TypeError, ValueError) as error:
+                raise DataValidationError(
+                    f"{owner}: X has dtype object with non-numeric values ({error}); features "
+                    "must be numbers."
+                ) from error
         if array.dtype.kind not in "biuf":
             raise DataValidationError(
                 f"{owner}: X has dtype {array.dtype}; features must be numeric."
@@ -250,15 +277,21 @@ def check_features(
         if not array.flags.writeable or not array.flags.c_contiguous:
             array = np.ascontiguousarray(array).copy()
         tensor = torch.from_numpy(array)
-    if tensor.dim() != 2:
+    if tensor.dim() != 2 and not (allow_nd and tensor.dim() > 2):
         raise DataValidationError(
             f"{owner}: X must be 2-D (n_samples, n_features), got shape {tuple(tensor.shape)}"
-            + ("; use X.reshape(-1, 1) for a single feature." if tensor.dim() == 1 else ".")
+            + (
+                "; Reshape your data: X.reshape(-1, 1) for a single feature."
+                if tensor.dim() == 1
+                else "."
+            )
         )
-    if tensor.shape[0] == 0 or tensor.shape[1] == 0:
+    if tensor.numel() == 0:
+        shape = tuple(tensor.shape)
+        what = "0 sample(s)" if shape[0] == 0 else "0 feature(s)"
         raise DataValidationError(
-            f"{owner}: X has shape {tuple(tensor.shape)}; it needs at least one sample and "
-            "one feature."
+            f"{owner}: X has {what} (shape={shape}) while a minimum of 1 is required; it needs "
+            "at least one sample and one feature."
         )
     if not allow_nan:
         _check_finite(tensor, owner)
@@ -266,7 +299,7 @@ def check_features(
 
 
 def check_X_y(
-    X: Any, y: Any, *, owner: str = "check_X_y", allow_nan: bool = False
+    X: Any, y: Any, *, owner: str = "check_X_y", allow_nan: bool = False, allow_nd: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor, OutputConverter]:
     """Validate features and labels together, before any work is done.
 
@@ -276,6 +309,7 @@ def check_X_y(
         y: Labels of shape ``(n_samples,)`` (see :func:`check_labels`).
         owner: Name used in error messages (the resampler's class name).
         allow_nan: Let NaN/inf through (for methods that handle missing values).
+        allow_nd: Accept ``(n_samples, *sample_shape)`` features (see :func:`check_features`).
 
     Returns:
         ``(X, y, converter)``: ``X`` as a tensor of the caller's dtype, ``y`` as an int64
@@ -292,7 +326,7 @@ def check_X_y(
         >>> X.dtype, y.tolist(), converter.to_y(y)
         (torch.float64, [0, 1, 0], ['a', 'b', 'a'])
     """
-    X_tensor, feature_info = check_features(X, owner=owner, allow_nan=allow_nan)
+    X_tensor, feature_info = check_features(X, owner=owner, allow_nan=allow_nan, allow_nd=allow_nd)
     y_tensor, converter = check_labels(y, owner=owner)
     converter.features = feature_info
     if X_tensor.shape[0] != y_tensor.shape[0]:
