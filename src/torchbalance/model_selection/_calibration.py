@@ -1,0 +1,184 @@
+"""Calibration after training: temperature scaling, and undoing the prior shift of resampling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from ..exceptions import DataValidationError, InvalidParameterError, NotFittedError
+from ..utils import Interval, check_param
+
+__all__ = ["TemperatureScaling", "correct_priors"]
+
+_PRIOR_TOLERANCE = 1e-6
+
+
+def _as_priors(priors: Any, name: str, num_classes: int, like: torch.Tensor) -> torch.Tensor:
+    tensor = torch.as_tensor(priors, dtype=torch.float64, device=like.device).reshape(-1)
+    if tensor.numel() != num_classes:
+        raise DataValidationError(
+            f"correct_priors: {name} has {tensor.numel()} values but probs has {num_classes} "
+            "classes; give one prior per class (for binary (n,) probs, the positive-class prior "
+            "alone or both)."
+        )
+    if not bool(torch.isfinite(tensor).all()) or bool((tensor <= 0).any()):
+        raise DataValidationError(
+            f"correct_priors: {name}={tensor.tolist()} is invalid; every prior must be a finite "
+            "probability > 0."
+        )
+    if abs(float(tensor.sum()) - 1.0) > _PRIOR_TOLERANCE:
+        raise DataValidationError(
+            f"correct_priors: {name} sums to {float(tensor.sum()):.9g}, not 1; pass "
+            "probabilities (class counts divided by their total)."
+        )
+    return tensor
+
+
+def correct_priors(probs: Any, train_priors: Any, target_priors: Any) -> torch.Tensor:
+    """Re-weight predicted probabilities from the class priors a model was trained under to the
+    priors of the data it is applied to.
+
+    ``p'(c|x) ∝ p(c|x) · π'_c / π_c`` (Saerens et al. 2002). A model trained on resampled data
+    (balanced by over- or under-sampling) predicts as if the classes were balanced; with
+    ``train_priors`` the resampled shares and ``target_priors`` the true ones, this undoes that
+    distortion (for random under-sampling of the negatives at rate ``β`` it is Dal Pozzolo et
+    al.'s ``β p / (β p - p + 1)``).
+
+    Args:
+        probs: Probabilities ``(n_samples, n_classes)`` whose rows sum to 1, or ``(n_samples,)``
+            positive-class probabilities of a binary model.
+        train_priors: Class shares the model was trained under, ``(n_classes,)`` summing to 1;
+            for binary ``(n,)`` input also the positive-class share alone.
+        target_priors: Class shares to correct to, same form.
+
+    Returns:
+        Corrected probabilities, same shape, dtype and device as ``probs``.
+
+    Raises:
+        DataValidationError: Probabilities outside [0, 1] or rows not summing to 1 (1e-4), or
+            priors of the wrong length, not positive, or not summing to 1.
+
+    References:
+        M. Saerens, P. Latinne, C. Decaestecker, "Adjusting the outputs of a classifier to new a
+        priori probabilities: a simple procedure", Neural Computation 14(1), 2002.
+        A. Dal Pozzolo, O. Caelen, R. A. Johnson, G. Bontempi, "Calibrating probability with
+        undersampling for unbalanced classification", IEEE SSCI 2015.
+
+    Example:
+        >>> p = torch.tensor([0.5, 0.9])  # trained on a 50/50 resample of 5% positives
+        >>> correct_priors(p, 0.5, 0.05)
+        tensor([0.0500, 0.3214])
+    """
+    tensor = torch.as_tensor(probs)
+    if not tensor.is_floating_point() or tensor.dim() not in (1, 2):
+        raise DataValidationError(
+            f"correct_priors: probs must be a float (n_samples, n_classes) or (n_samples,) "
+            f"array, got dtype {tensor.dtype} and shape {tuple(tensor.shape)}."
+        )
+    if not bool(((tensor >= 0) & (tensor <= 1)).all()):
+        raise DataValidationError(
+            "correct_priors: probs has values outside [0, 1] (or NaN); pass probabilities, "
+            "e.g. softmax(logits)."
+        )
+    binary = tensor.dim() == 1
+    full = torch.stack([1 - tensor, tensor], dim=1) if binary else tensor
+    if not binary and not bool(
+        torch.allclose(full.sum(1).double(), torch.ones(1, dtype=torch.float64), atol=1e-4)
+    ):
+        raise DataValidationError(
+            "correct_priors: the rows of probs do not sum to 1; pass probabilities over all "
+            "classes (softmax of the logits)."
+        )
+    num_classes = full.shape[1]
+
+    def both(priors: Any, name: str) -> torch.Tensor:
+        given = torch.as_tensor(priors, dtype=torch.float64).reshape(-1)
+        if binary and given.numel() == 1:
+            given = torch.cat([1 - given, given])
+        return _as_priors(given, name, num_classes, full)
+
+    ratio = both(target_priors, "target_priors") / both(train_priors, "train_priors")
+    weighted = full.double() * ratio
+    corrected = weighted / weighted.sum(dim=1, keepdim=True)
+    result = corrected[:, 1] if binary else corrected
+    return result.to(tensor.dtype)
+
+
+class TemperatureScaling(torch.nn.Module):
+    """Calibrate logits by one temperature ``T``: ``softmax(logits / T)`` (Guo et al. 2017).
+
+    ``fit`` minimises the negative log-likelihood of held-out ``(logits, labels)`` over
+    ``log T`` with L-BFGS; the argmax (and so accuracy) is unchanged, only the confidence moves.
+
+    Args:
+        max_iter: L-BFGS iterations.
+
+    Attributes:
+        temperature: The fitted ``T`` (a buffer; 1 before ``fit``).
+
+    References:
+        C. Guo, G. Pleiss, Y. Sun, K. Q. Weinberger, "On calibration of modern neural networks",
+        ICML 2017.
+
+    Example:
+        >>> logits = torch.tensor([[4.0, 0.0], [0.0, 4.0], [4.0, 0.0], [0.0, 4.0]])
+        >>> labels = torch.tensor([0, 1, 1, 0])  # half wrong: confidence must drop
+        >>> scaler = TemperatureScaling().fit(logits, labels)
+        >>> bool(scaler.temperature > 10)
+        True
+    """
+
+    temperature: torch.Tensor
+    fitted: torch.Tensor
+
+    def __init__(self, *, max_iter: int = 100) -> None:
+        super().__init__()
+        check_param("TemperatureScaling", "max_iter", max_iter, [Interval(int, 1, None)])
+        self.max_iter = max_iter
+        self.register_buffer("temperature", torch.ones(()))
+        self.register_buffer("fitted", torch.zeros((), dtype=torch.bool))  # saved with the state
+
+    def fit(self, logits: torch.Tensor, labels: torch.Tensor) -> TemperatureScaling:
+        """Fit ``T`` on held-out ``logits`` ``(n, C)`` and integer ``labels`` ``(n,)``."""
+        if logits.dim() != 2 or labels.dim() != 1 or logits.shape[0] != labels.shape[0]:
+            raise DataValidationError(
+                f"TemperatureScaling: logits must be (n, C) and labels (n,), got "
+                f"{tuple(logits.shape)} and {tuple(labels.shape)}."
+            )
+        if not bool(torch.isfinite(logits).all()):
+            raise DataValidationError("TemperatureScaling: logits has NaN or inf values.")
+        if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= logits.shape[1]):
+            raise InvalidParameterError(
+                f"TemperatureScaling: labels must be in [0, {logits.shape[1] - 1}] for "
+                f"{logits.shape[1]} logit columns."
+            )
+        data = logits.detach().double()
+        target = labels.long().to(data.device)
+        log_t = torch.zeros((), dtype=torch.float64, device=data.device, requires_grad=True)
+        optimizer = torch.optim.LBFGS(
+            [log_t], max_iter=self.max_iter, line_search_fn="strong_wolfe"
+        )
+
+        def closure() -> torch.Tensor:
+            optimizer.zero_grad()
+            value = torch.nn.functional.cross_entropy(data / log_t.exp(), target)
+            value.backward()
+            return value
+
+        optimizer.step(closure)
+        self.temperature = log_t.detach().exp().to(self.temperature)
+        self.fitted.fill_(True)
+        return self
+
+    def forward(self, logits: torch.Tensor) -> torch.Tensor:
+        """Calibrated logits ``logits / T``."""
+        if not bool(self.fitted):
+            raise NotFittedError(
+                "This TemperatureScaling is not fitted yet; call fit(logits, labels) first."
+            )
+        return logits / self.temperature.to(logits)
+
+    def predict_proba(self, logits: torch.Tensor) -> torch.Tensor:
+        """Calibrated probabilities ``softmax(logits / T)``."""
+        return torch.softmax(self(logits), dim=-1)

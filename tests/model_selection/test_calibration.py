@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from torchbalance.exceptions import DataValidationError, NotFittedError
+from torchbalance.model_selection._calibration import TemperatureScaling, correct_priors
+from torchbalance.models import TorchClassifier
+
+
+def _posterior(x: torch.Tensor, means: torch.Tensor, priors: torch.Tensor) -> torch.Tensor:
+    """Exact posterior of unit-variance Gaussian classes with the given priors (float64)."""
+    log_lik = -0.5 * (x[:, None] - means[None, :]) ** 2
+    return torch.softmax(log_lik + priors.log(), dim=1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    train=st.lists(st.floats(0.05, 1.0), min_size=3, max_size=3),
+    target=st.lists(st.floats(0.05, 1.0), min_size=3, max_size=3),
+)
+def test_correction_turns_one_bayes_posterior_into_another(train, target):
+    means = torch.tensor([-1.0, 0.5, 2.0], dtype=torch.float64)
+    x = torch.linspace(-4, 5, 50, dtype=torch.float64)
+    pi_train = torch.tensor(train, dtype=torch.float64)
+    pi_target = torch.tensor(target, dtype=torch.float64)
+    pi_train, pi_target = pi_train / pi_train.sum(), pi_target / pi_target.sum()
+    corrected = correct_priors(_posterior(x, means, pi_train), pi_train, pi_target)
+    assert torch.allclose(corrected, _posterior(x, means, pi_target), atol=1e-12)
+
+
+def test_binary_form_equals_dal_pozzolo_formula():
+    p = torch.rand(100, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    prior = 0.02
+    beta = prior / (1 - prior)  # negatives kept at this rate give a 50/50 resample
+    expected = beta * p / (beta * p - p + 1)
+    assert torch.allclose(correct_priors(p, 0.5, prior), expected, atol=1e-12)
+    both = correct_priors(torch.stack([1 - p, p], 1), [0.5, 0.5], [1 - prior, prior])
+    assert torch.allclose(both[:, 1], expected, atol=1e-12)
+
+
+def test_corrected_resampled_model_predicts_the_true_prior_on_average():
+    generator = torch.Generator().manual_seed(0)
+    n, prior = 20_000, 0.05
+    y = (torch.rand(n, generator=generator) < prior).long()
+    X = torch.randn(n, 4, generator=generator) + 1.2 * y[:, None]
+    negatives = torch.nonzero(y == 0).reshape(-1)
+    keep = torch.cat([torch.nonzero(y == 1).reshape(-1), negatives[: int((y == 1).sum())]])
+    model = TorchClassifier(epochs=15, generator=0).fit(X[keep], y[keep])  # trained on 50/50
+    raw = model.predict_proba(X)[:, 1]
+    corrected = correct_priors(raw, 0.5, float(y.double().mean()))
+    assert float(raw.mean()) > 3 * prior  # the resampled model over-predicts the minority
+    assert abs(float(corrected.mean()) - float(y.double().mean())) < 0.01
+
+
+@pytest.mark.parametrize(
+    ("probs", "train", "target", "match"),
+    [
+        (torch.tensor([[0.5, 0.6]]), [0.5, 0.5], [0.5, 0.5], "do not sum to 1"),
+        (torch.tensor([1.5]), 0.5, 0.1, "outside \\[0, 1\\]"),
+        (torch.tensor([float("nan")]), 0.5, 0.1, "outside"),
+        (torch.tensor([[0.5, 0.5]]), [0.5, 0.3, 0.2], [0.5, 0.5], "train_priors has 3 values"),
+        (torch.tensor([[0.5, 0.5]]), [0.5, 0.5], [1.0, 0.0], "finite probability > 0"),
+        (torch.tensor([[0.5, 0.5]]), [0.5, 0.5], [0.6, 0.6], "sums to 1.2"),
+    ],
+)
+def test_bad_input_is_refused(probs, train, target, match):
+    with pytest.raises(DataValidationError, match=match):
+        correct_priors(probs, train, target)
+
+
+def test_temperature_minimises_the_validation_nll():
+    generator = torch.Generator().manual_seed(1)
+    labels = torch.randint(0, 4, (2000,), generator=generator)
+    logits = torch.randn(2000, 4, generator=generator, dtype=torch.float64)
+    logits[torch.arange(2000), labels] += 1.0
+    logits *= 3.0  # over-confident
+    scaler = TemperatureScaling().fit(logits, labels)
+    grid = torch.linspace(0.5, 6.0, 2201, dtype=torch.float64)
+    nll = torch.stack([torch.nn.functional.cross_entropy(logits / t, labels) for t in grid])
+    assert abs(float(scaler.temperature) - float(grid[nll.argmin()])) < 5e-3
+    assert torch.equal(scaler(logits).argmax(1), logits.argmax(1))
+    assert torch.allclose(
+        scaler.predict_proba(logits).sum(1), torch.ones(2000, dtype=torch.float64)
+    )
+    restored = TemperatureScaling()
+    restored.load_state_dict(scaler.state_dict())
+    assert torch.equal(restored(logits), scaler(logits))
+
+
+def test_temperature_scaling_refuses_bad_input():
+    with pytest.raises(NotFittedError, match="not fitted"):
+        TemperatureScaling()(torch.zeros(2, 3))
+    with pytest.raises(DataValidationError, match="logits must be"):
+        TemperatureScaling().fit(torch.zeros(3), torch.zeros(3, dtype=torch.long))
+    with pytest.raises(ValueError, match="labels must be in \\[0, 1\\]"):
+        TemperatureScaling().fit(torch.zeros(2, 2), torch.tensor([0, 2]))
