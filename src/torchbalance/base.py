@@ -140,7 +140,7 @@ class BaseResampler(ParamsMixin, ABC):
         """Check the inputs and resolve ``sampling_strategy``; returns ``self``."""
         self._validate_params()
         _, y_tensor, converter = check_X_y(
-            X, y, owner=type(self).__name__, allow_nan=self._allow_nan
+            X, y, owner=type(self).__name__, allow_nan=self._allow_nan, allow_nd=True
         )
         self._resolve_strategy(y_tensor, converter)
         return self
@@ -149,7 +149,8 @@ class BaseResampler(ParamsMixin, ABC):
         """Resample ``X`` and ``y``.
 
         Args:
-            X: Features ``(n_samples, n_features)``: tensor, NumPy array or DataFrame.
+            X: Features ``(n_samples, n_features)``: tensor, NumPy array or DataFrame; tensors
+                and arrays may also be ``(n_samples, *sample_shape)`` (images, sequences).
             y: Labels ``(n_samples,)``: tensor, NumPy array, Series or list.
 
         Returns:
@@ -158,7 +159,9 @@ class BaseResampler(ParamsMixin, ABC):
         """
         self._validate_params()
         owner = type(self).__name__
-        X_tensor, y_tensor, converter = check_X_y(X, y, owner=owner, allow_nan=self._allow_nan)
+        X_tensor, y_tensor, converter = check_X_y(
+            X, y, owner=owner, allow_nan=self._allow_nan, allow_nd=True
+        )
         strategy = self._resolve_strategy(y_tensor, converter)
         X_res, y_res = self._fit_resample(X_tensor, y_tensor, strategy)
         return converter.to_X(X_res), converter.to_y(y_res)
