@@ -1,0 +1,273 @@
+"""k-means on tensors: greedy k-means++ seeding, Lloyd iterations, mini-batch updates.
+
+The one k-means of the package (ClusterCentroids, KMeansSMOTE). Distances to the centres are
+computed in tiles of rows sized from a memory budget, so no ``(n, k)`` matrix larger than the
+budget is built; everything runs on the device of ``X``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import torch
+
+from ..exceptions import DataValidationError
+from ..utils import Interval, Options, check_generator, check_param
+
+__all__ = ["KMeansResult", "kmeans", "minibatch_kmeans", "nearest_center"]
+
+_DEFAULT_BUDGET = 64 * 2**20  # bytes for one tile of squared distances
+
+
+class KMeansResult(NamedTuple):
+    """Result of :func:`kmeans` / :func:`minibatch_kmeans`.
+
+    Attributes:
+        centers: ``(n_clusters, d)`` cluster centres, dtype of the computation (float32 for
+            float32/16 inputs, float64 for float64).
+        labels: ``(n,)`` int64 index of each sample's nearest centre.
+        inertia: Sum of squared distances of the samples to their nearest centre.
+        n_iter: Iterations of the best run.
+    """
+
+    centers: torch.Tensor
+    labels: torch.Tensor
+    inertia: float
+    n_iter: int
+
+
+def _work_dtype(X: torch.Tensor) -> torch.dtype:
+    return torch.float64 if X.dtype == torch.float64 else torch.float32
+
+
+def nearest_center(
+    X: torch.Tensor, centers: torch.Tensor, *, memory_budget: int = _DEFAULT_BUDGET
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Index of the nearest centre of every row of ``X`` and the squared distance to it.
+
+    ``||x - c||² = ||x||² - 2 x·c + ||c||²`` one tile of rows at a time (clamped at 0 against
+    rounding).
+
+    Returns:
+        ``(labels, sq_distances)``: int64 ``(n,)`` and ``(n,)`` in the dtype of ``centers``.
+    """
+    k = centers.shape[0]
+    rows = max(1, memory_budget // (max(k, 1) * centers.element_size() * 2))
+    center_norms = (centers * centers).sum(1)
+    labels = torch.empty(X.shape[0], dtype=torch.int64, device=X.device)
+    sq = torch.empty(X.shape[0], dtype=centers.dtype, device=X.device)
+    for begin in range(0, X.shape[0], rows):
+        tile = X[begin : begin + rows].to(centers.dtype)
+        scores = torch.addmm(center_norms, tile, centers.T, alpha=-2.0)  # ||c||² - 2 x·c
+        best, index = scores.min(dim=1)
+        labels[begin : begin + rows] = index
+        sq[begin : begin + rows] = (best + (tile * tile).sum(1)).clamp_(min=0)
+    return labels, sq
+
+
+def _kmeans_plusplus(
+    X: torch.Tensor, n_clusters: int, generator: torch.Generator, memory_budget: int
+) -> torch.Tensor:
+    """Greedy k-means++ (Arthur & Vassilvitskii 2007, with ``2 + log k`` local trials per
+    centre as scikit-learn does): each new centre is the best of several candidates drawn with
+    probability proportional to the squared distance to the nearest centre so far.
+    """
+    n = X.shape[0]
+    trials = 2 + int(math.log(n_clusters))
+    first = int(torch.randint(n, (1,), generator=generator, device="cpu"))
+    centers = X[first : first + 1].clone()
+    _, closest = nearest_center(X, centers, memory_budget=memory_budget)
+    for _ in range(1, n_clusters):
+        total = float(closest.sum())
+        if total <= 0:  # every point sits on a centre: any point will do
+            picks = torch.randint(n, (trials,), generator=generator, device="cpu")
+        else:
+            picks = torch.multinomial(
+                closest.double().cpu(), trials, replacement=True, generator=generator
+            )
+        candidates = X[picks.to(X.device)]
+        # potential of each candidate: sum over points of min(closest, d²(x, candidate))
+        merged = _merged_distances(X, candidates, closest, memory_budget)
+        best = int(merged.sum(dim=0).argmin())
+        centers = torch.cat([centers, candidates[best : best + 1]])
+        closest = merged[:, best].contiguous()
+    return centers
+
+
+def _merged_distances(
+    X: torch.Tensor, candidates: torch.Tensor, closest: torch.Tensor, memory_budget: int
+) -> torch.Tensor:
+    """``min(closest[i], ||x_i - c_j||²)`` for every point ``i`` and candidate ``j``, ``(n, t)``."""
+    out = torch.empty((X.shape[0], candidates.shape[0]), dtype=closest.dtype, device=X.device)
+    rows = max(1, memory_budget // (candidates.shape[0] * candidates.element_size() * 2))
+    norms = (candidates * candidates).sum(1)
+    for begin in range(0, X.shape[0], rows):
+        tile = X[begin : begin + rows]
+        sq = torch.addmm(norms, tile, candidates.T, alpha=-2.0)
+        sq += (tile * tile).sum(1, keepdim=True)
+        torch.minimum(
+            sq.clamp_(min=0), closest[begin : begin + rows, None], out=out[begin : begin + rows]
+        )
+    return out
+
+
+def _relocate_empty(
+    X: torch.Tensor, centers: torch.Tensor, counts: torch.Tensor, sq: torch.Tensor
+) -> None:
+    """Move empty clusters onto the points farthest from their centres (as scikit-learn)."""
+    empty = torch.nonzero(counts == 0).reshape(-1)
+    if empty.numel() == 0:
+        return
+    far = torch.topk(sq, min(empty.numel(), sq.numel())).indices
+    centers[empty[: far.numel()]] = X[far]
+
+
+def _check(X: torch.Tensor, n_clusters: int, owner: str) -> torch.Tensor:
+    if not isinstance(X, torch.Tensor) or X.dim() != 2 or not X.is_floating_point():
+        raise DataValidationError(
+            f"{owner}: X must be a 2-D floating tensor (n_samples, n_features)."
+        )
+    check_param(owner, "n_clusters", n_clusters, [Interval(int, 1, None)])
+    if n_clusters > X.shape[0]:
+        raise DataValidationError(
+            f"{owner}: n_clusters={n_clusters} is more than the {X.shape[0]} samples; lower "
+            "n_clusters."
+        )
+    if not bool(torch.isfinite(X).all()):
+        raise DataValidationError(f"{owner}: X has NaN or infinite values.")
+    return X.to(_work_dtype(X))
+
+
+def kmeans(
+    X: torch.Tensor,
+    n_clusters: int,
+    *,
+    init: str = "k-means++",
+    n_init: int = 1,
+    max_iter: int = 300,
+    tol: float = 1e-4,
+    generator: int | torch.Generator | None = None,
+    memory_budget: int = _DEFAULT_BUDGET,
+) -> KMeansResult:
+    """Lloyd's k-means, the best of ``n_init`` runs by inertia.
+
+    Args:
+        X: ``(n, d)`` floating tensor, any device.
+        n_clusters: Number of clusters ``k <= n``.
+        init: ``"k-means++"`` (greedy, as scikit-learn) or ``"random"`` (``k`` distinct rows).
+        n_init: Independent runs; the one with the lowest inertia is returned.
+        max_iter: Lloyd iterations per run.
+        tol: Convergence when the squared centre shift summed over clusters is at most ``tol``
+            times the mean per-feature variance of ``X`` (scikit-learn's rule).
+        generator: An int seed, a ``torch.Generator`` or ``None``.
+        memory_budget: Bytes for one tile of point-to-centre distances.
+
+    Returns:
+        :class:`KMeansResult`; an empty cluster is moved onto the point farthest from its centre.
+
+    Raises:
+        DataValidationError: ``X`` not a 2-D floating tensor, NaN/inf, or ``n_clusters > n``.
+        InvalidParameterError: Other parameters out of range.
+
+    References:
+        S. Lloyd, "Least squares quantization in PCM", IEEE Trans. Inf. Theory 28(2), 1982.
+        D. Arthur, S. Vassilvitskii, "k-means++: the advantages of careful seeding", SODA 2007.
+
+    Example:
+        >>> X = torch.tensor([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
+        >>> result = kmeans(X, 2, generator=0)
+        >>> sorted(result.labels.tolist()) == [0, 0, 1, 1] and result.inertia < 0.011
+        True
+    """
+    owner = "kmeans"
+    data = _check(X, n_clusters, owner)
+    check_param(owner, "init", init, [Options(("k-means++", "random"))])
+    check_param(owner, "n_init", n_init, [Interval(int, 1, None)])
+    check_param(owner, "max_iter", max_iter, [Interval(int, 1, None)])
+    check_param(owner, "tol", tol, [Interval(float, 0, None)])
+    rng = check_generator(generator, owner=owner)
+    threshold = tol * float(data.var(dim=0, unbiased=False).mean()) if data.shape[0] > 1 else 0.0
+    best: KMeansResult | None = None
+    for _ in range(n_init):
+        if init == "k-means++":
+            centers = _kmeans_plusplus(data, n_clusters, rng, memory_budget)
+        else:
+            picks = torch.randperm(data.shape[0], generator=rng)[:n_clusters]
+            centers = data[picks.to(data.device)].clone()
+        n_iter = 0
+        while n_iter < max_iter:
+            n_iter += 1
+            labels, sq = nearest_center(data, centers, memory_budget=memory_budget)
+            counts = torch.bincount(labels, minlength=n_clusters)
+            sums = torch.zeros_like(centers).index_add_(0, labels, data)
+            updated = torch.where(
+                counts[:, None] > 0, sums / counts.clamp(min=1)[:, None].to(sums), centers
+            )
+            _relocate_empty(data, updated, counts, sq)
+            shift = float(((updated - centers) ** 2).sum())
+            centers = updated
+            if shift <= threshold:
+                break
+        labels, sq = nearest_center(data, centers, memory_budget=memory_budget)
+        result = KMeansResult(centers, labels, float(sq.sum()), n_iter)
+        if best is None or result.inertia < best.inertia:
+            best = result
+    assert best is not None
+    return best
+
+
+def minibatch_kmeans(
+    X: torch.Tensor,
+    n_clusters: int,
+    *,
+    batch_size: int = 1024,
+    max_iter: int = 100,
+    tol: float = 1e-4,
+    generator: int | torch.Generator | None = None,
+    memory_budget: int = _DEFAULT_BUDGET,
+) -> KMeansResult:
+    """Mini-batch k-means (Sculley 2010): k-means++ seeding on a sample, then up to
+    ``max_iter`` passes over the data in random batches, each centre moving towards its batch
+    points with a per-centre learning rate ``1 / (points assigned so far)``; a pass whose
+    squared centre shift is at most ``tol`` times the mean feature variance ends the run.
+
+    Faster than :func:`kmeans` on large ``n``, at a slightly higher inertia.
+
+    References:
+        D. Sculley, "Web-scale k-means clustering", WWW 2010.
+
+    Example:
+        >>> X = torch.cat([torch.zeros(50, 2), torch.full((50, 2), 9.0)])
+        >>> result = minibatch_kmeans(X, 2, batch_size=16, max_iter=5, generator=0)
+        >>> result.inertia < 1e-6
+        True
+    """
+    owner = "minibatch_kmeans"
+    data = _check(X, n_clusters, owner)
+    check_param(owner, "batch_size", batch_size, [Interval(int, 1, None)])
+    check_param(owner, "max_iter", max_iter, [Interval(int, 1, None)])
+    check_param(owner, "tol", tol, [Interval(float, 0, None)])
+    rng = check_generator(generator, owner=owner)
+    n = data.shape[0]
+    threshold = tol * float(data.var(dim=0, unbiased=False).mean()) if n > 1 else 0.0
+    seed_rows = torch.randperm(n, generator=rng)[: max(3 * batch_size, n_clusters)]
+    centers = _kmeans_plusplus(data[seed_rows.to(data.device)], n_clusters, rng, memory_budget)
+    seen = torch.zeros(n_clusters, dtype=centers.dtype, device=data.device)
+    n_iter = 0
+    while n_iter < max_iter:
+        n_iter += 1
+        start = centers
+        for rows in torch.randperm(n, generator=rng).to(data.device).split(batch_size):
+            batch = data[rows]
+            labels, _ = nearest_center(batch, centers, memory_budget=memory_budget)
+            counts = torch.bincount(labels, minlength=n_clusters).to(centers.dtype)
+            sums = torch.zeros_like(centers).index_add_(0, labels, batch)
+            seen += counts
+            rate = (counts / seen.clamp(min=1))[:, None]
+            means = sums / counts.clamp(min=1)[:, None]
+            centers = centers + rate * (means - centers)  # rows with no points have rate 0
+        if float(((centers - start) ** 2).sum()) <= threshold:
+            break
+    labels, sq = nearest_center(data, centers, memory_budget=memory_budget)
+    return KMeansResult(centers, labels, float(sq.sum()), n_iter)

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+import torch
+from sklearn.cluster import KMeans
+from sklearn.datasets import make_blobs
+
+from torchbalance.exceptions import DataValidationError, InvalidParameterError
+from torchbalance.functional._kmeans import kmeans, minibatch_kmeans, nearest_center
+
+
+def _blobs(n=3000, centers=8, seed=0):
+    X, _ = make_blobs(n, n_features=5, centers=centers, cluster_std=2.0, random_state=seed)
+    return torch.from_numpy(X)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_inertia_within_one_percent_of_scikit_learn(seed):
+    X = _blobs(seed=seed)
+    ours = kmeans(X, 8, n_init=3, generator=seed)
+    theirs = KMeans(8, n_init=3, random_state=seed).fit(X.numpy())
+    assert ours.inertia <= theirs.inertia_ * 1.01
+    # the reported inertia and labels agree with the centres
+    labels, sq = nearest_center(X, ours.centers)
+    assert torch.equal(labels, ours.labels)
+    assert abs(float(sq.sum()) - ours.inertia) <= 1e-9 * ours.inertia
+
+
+def test_dtype_device_and_reproducibility():
+    X = _blobs().float()
+    first = kmeans(X, 5, generator=3)
+    assert first.centers.dtype == torch.float32 and first.centers.device == X.device
+    assert torch.equal(first.centers, kmeans(X, 5, generator=3).centers)
+    assert first.labels.dtype == torch.int64 and first.labels.shape == (3000,)
+
+
+def test_random_init_and_duplicate_points_leave_no_cluster_empty():
+    X = torch.cat([torch.zeros(40, 2), torch.ones(3, 2), torch.full((2, 2), 5.0)]).double()
+    result = kmeans(X, 3, init="random", generator=0, n_init=4)
+    assert torch.bincount(result.labels, minlength=3).min() > 0
+    assert result.inertia == pytest.approx(0.0, abs=1e-12)
+
+
+def test_minibatch_is_close_to_full_kmeans():
+    X = _blobs(n=20_000)
+    full = kmeans(X, 8, n_init=3, generator=0)
+    mini = minibatch_kmeans(X, 8, batch_size=512, generator=0)
+    assert mini.inertia <= full.inertia * 1.05
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(DataValidationError, match="n_clusters=5 is more than the 3 samples"):
+        kmeans(torch.zeros(3, 2), 5)
+    with pytest.raises(DataValidationError, match="NaN"):
+        kmeans(torch.tensor([[float("nan"), 0.0], [0.0, 0.0]]), 1)
+    with pytest.raises(DataValidationError, match="2-D floating"):
+        kmeans(torch.zeros(3, dtype=torch.int64), 1)
+    with pytest.raises(InvalidParameterError, match="init='kmeans'"):
+        kmeans(torch.zeros(3, 2), 1, init="kmeans")
