@@ -8,6 +8,7 @@ __all__ = [
     "NotFittedError",
     "SmallClassWarning",
     "TorchBalanceWarning",
+    "UndefinedMetricWarning",
 ]
 
 
@@ -33,3 +34,12 @@ class TorchBalanceWarning(UserWarning):
 
 class SmallClassWarning(TorchBalanceWarning):
     """A class has too few samples for a method's default settings."""
+
+
+class UndefinedMetricWarning(TorchBalanceWarning):
+    """A metric is undefined for the data given (a zero division); a fallback value is used.
+
+    The torchbalance counterpart of ``sklearn.exceptions.UndefinedMetricWarning``: it is raised
+    in the same situations with the same message, and the ``zero_division`` parameter silences
+    it the same way.
+    """

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+
+from torchbalance import metrics as M
+from torchbalance.exceptions import DataValidationError, InvalidParameterError
+
+
+def test_bootstrap_is_stratified_reproducible_and_covers():
+    gen = torch.Generator().manual_seed(0)
+    y = torch.cat([torch.zeros(180, dtype=torch.long), torch.ones(20, dtype=torch.long)])
+    pred = torch.where(torch.rand(200, generator=gen) < 0.8, y, 1 - y)
+    seen = []
+
+    def metric(a, b):
+        seen.append(int(a.sum()))  # positives per resample
+        return M.balanced_accuracy_score(a, b)
+
+    res = M.bootstrap_ci(metric, y, pred, n_boot=300, generator=3)
+    assert set(seen) == {20}  # every resample keeps the class counts
+    assert res.low <= res.estimate <= res.high
+    assert res.samples.shape == (300,)
+    q = np.quantile(res.samples.numpy(), [0.025, 0.975])
+    assert (res.low, res.high) == pytest.approx(tuple(q))
+    again = M.bootstrap_ci(M.balanced_accuracy_score, y, pred, n_boot=300, generator=3)
+    assert torch.equal(again.samples, res.samples)
+    plain = M.bootstrap_ci(
+        M.balanced_accuracy_score, y, pred, n_boot=50, stratified=False, generator=1
+    )
+    assert plain.samples.shape == (50,)
+    # numpy inputs and a scikit-learn metric work the same way
+    from sklearn.metrics import balanced_accuracy_score
+
+    np_res = M.bootstrap_ci(
+        balanced_accuracy_score, y.numpy(), pred.numpy(), n_boot=300, generator=3
+    )
+    np.testing.assert_allclose(np_res.samples.numpy(), res.samples.numpy())
+
+
+def test_bootstrap_bad_input():
+    y = torch.tensor([0, 1, 1])
+    with pytest.raises(InvalidParameterError, match="n_boot=0 is invalid"):
+        M.bootstrap_ci(M.f1_score, y, y, n_boot=0)
+    with pytest.raises(InvalidParameterError, match="alpha=1.5 is invalid"):
+        M.bootstrap_ci(M.f1_score, y, y, alpha=1.5)
+    with pytest.raises(DataValidationError, match="y_true has 3, y_score has 2"):
+        M.bootstrap_ci(M.f1_score, y, y[:2])
+
+
+def test_paired_comparison_against_scipy_and_brute_force():
+    rng = np.random.default_rng(0)
+    a = 0.8 + 0.02 * rng.standard_normal(10)
+    b = a - 0.01 + 0.01 * rng.standard_normal(10)
+    res = M.paired_comparison(a, b)
+    assert res.t_statistic == pytest.approx(stats.ttest_rel(a, b).statistic)
+    d = a - b
+    perms = np.array([np.mean(np.array(s) * d) for s in itertools.product([1, -1], repeat=10)])
+    assert res.p_value == pytest.approx(np.mean(np.abs(perms) >= abs(d.mean()) - 1e-12))
+    greater = M.paired_comparison(a, b, alternative="greater")
+    assert greater.p_value == pytest.approx(np.mean(perms >= d.mean() - 1e-12))
+    corrected = M.paired_comparison(a, b, test_fraction=0.2)
+    k = len(d)
+    want = d.mean() / np.sqrt((1 / k + 0.25) * d.var(ddof=1))
+    assert corrected.t_statistic == pytest.approx(want)
+    many = M.paired_comparison(rng.random(30), rng.random(30), generator=0, n_permutations=2000)
+    assert 0 <= many.p_value <= 1
+    with pytest.raises(DataValidationError, match="scores_a has 3, scores_b has 2"):
+        M.paired_comparison([1, 2, 3], [1, 2])
+    with pytest.raises(InvalidParameterError, match="alternative='bigger' is invalid"):
+        M.paired_comparison([1, 2], [1, 2], alternative="bigger")
+
+
+def test_plots_return_figures():
+    pytest.importorskip("matplotlib")
+    gen = torch.Generator().manual_seed(0)
+    y = torch.randint(0, 3, (200,), generator=gen)
+    probs = (torch.randn(200, 3, generator=gen) + 2 * torch.nn.functional.one_hot(y, 3)).softmax(1)
+    pred = probs.argmax(1)
+    fig = M.plot_confusion_matrix(y, pred, class_names=["a", "b", "c"])
+    image = fig.axes[0].images[0].get_array()
+    np.testing.assert_allclose(np.asarray(image).sum(1), 1.0)  # normalised per true class
+    fig = M.plot_per_class_recall(y, pred)
+    heights = [bar.get_height() for bar in fig.axes[0].patches]
+    np.testing.assert_allclose(heights, M.recall_score(y, pred, average=None).numpy())
+    fig = M.plot_roc_curves(y, probs)
+    assert len(fig.axes[0].lines) == 4  # three classes and the diagonal
+    fig = M.plot_precision_recall_curves(y, probs)
+    assert len(fig.axes[0].lines) == 3
+    fig = M.plot_reliability_diagram(y, probs, n_bins=10)
+    assert fig.axes[0].get_title() == "Reliability diagram"
+    fig.canvas.draw()  # renders with Agg, nothing displayed
+    with pytest.raises(DataValidationError, match="class_names has 2 names for 3 classes"):
+        M.plot_confusion_matrix(y, pred, class_names=["a", "b"])
