@@ -157,3 +157,10 @@ def test_bad_data_is_refused():
         TorchClassifier(epochs=1).fit(X, torch.zeros(600, dtype=torch.int64))
     with pytest.raises(NotFittedError, match="not fitted"):
         TorchClassifier().predict(X)
+
+
+def test_standardize_uses_training_statistics():
+    shifted = X * 100 + 5000
+    model = TorchClassifier(epochs=10, standardize=True, generator=0).fit(shifted, Y)
+    assert torch.allclose(model.mean_, shifted.mean(0))
+    assert float((model.predict(shifted) == Y).double().mean()) > 0.9

@@ -87,6 +87,8 @@ class TorchClassifier(ParamsMixin):
             initialisation, the epoch order and the resampler, so an int makes ``fit``
             reproducible.
         progress: Print the epoch and the mean training loss to stderr as training goes.
+        standardize: Centre and scale every input feature by the training data's mean and
+            standard deviation (kept in ``mean_`` / ``scale_`` and applied at prediction).
 
     Attributes:
         classes_: The class labels, sorted (NumPy array).
@@ -118,6 +120,7 @@ class TorchClassifier(ParamsMixin):
         "device": [InstanceOf((str, torch.device), name="a device name or torch.device")],
         "generator": ["generator"],
         "progress": [bool],
+        "standardize": [bool],
     }
 
     def __init__(
@@ -136,6 +139,7 @@ class TorchClassifier(ParamsMixin):
         device: str | torch.device = "cpu",
         generator: int | torch.Generator | None = None,
         progress: bool = False,
+        standardize: bool = False,
     ) -> None:
         self.module_fn = module_fn
         self.hidden_sizes = hidden_sizes
@@ -150,6 +154,7 @@ class TorchClassifier(ParamsMixin):
         self.device = device
         self.generator = generator
         self.progress = progress
+        self.standardize = standardize
 
     # -- scikit-learn protocol --------------------------------------------------------------------
     _estimator_type = "classifier"
@@ -252,13 +257,14 @@ class TorchClassifier(ParamsMixin):
         self.classes_ = converter.classes[labels] if converter.classes is not None else labels
         self.input_shape_ = tuple(X_t.shape[1:])
         self.n_features_in_ = math.prod(self.input_shape_)
-        seed = (
-            check_generator(self.generator, owner="TorchClassifier").initial_seed()
-            if isinstance(self.generator, int | torch.Generator)
-            else derive_seed()
-        )
+        seed = derive_seed(check_generator(self.generator, owner="TorchClassifier"))
         X_fit = X_t.to(device=device, dtype=torch.float32)
         X_fit, codes = self._resample(X_fit, codes.to(device), seed)
+        if self.standardize:
+            self.mean_ = X_fit.mean(dim=0)
+            std = X_fit.std(dim=0, unbiased=False)
+            self.scale_ = torch.where(std > 0, std, torch.ones_like(std))
+            X_fit = (X_fit - self.mean_) / self.scale_
         counts = torch.bincount(codes, minlength=classes.numel()).cpu()
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -320,10 +326,15 @@ class TorchClassifier(ParamsMixin):
         device = next(self.module_.parameters(), torch.empty(0)).device
         with torch.no_grad():
             parts = [
-                self.module_(chunk.to(device=device, dtype=torch.float32))
+                self.module_(self._prepare(chunk.to(device=device, dtype=torch.float32)))
                 for chunk in X_t.split(_PREDICT_BATCH)
             ]
         return torch.cat(parts).to(X_t.device), info.kind == "tensor"
+
+    def _prepare(self, X: torch.Tensor) -> torch.Tensor:
+        if not self.standardize:
+            return X
+        return (X - self.mean_.to(X.device)) / self.scale_.to(X.device)
 
     def decision_function(self, X: Any) -> Any:
         """Logits ``(n_samples, n_classes)``; for two classes, ``logit_1 - logit_0`` of shape

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -97,3 +98,25 @@ def test_temperature_scaling_refuses_bad_input():
         TemperatureScaling().fit(torch.zeros(3), torch.zeros(3, dtype=torch.long))
     with pytest.raises(ValueError, match="labels must be in \\[0, 1\\]"):
         TemperatureScaling().fit(torch.zeros(2, 2), torch.tensor([0, 2]))
+
+
+def test_posthoc_logit_adjustment_raises_balanced_accuracy_on_long_tailed_digits():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import balanced_accuracy_score
+
+    from torchbalance.datasets import load_digits_lt
+    from torchbalance.model_selection import PriorCorrectedClassifier
+
+    data = load_digits_lt()
+    X_train, y_train = data.X_train.double().numpy(), data.y_train.numpy()
+    X_test, y_test = data.X_test.double().numpy(), data.y_test.numpy()
+    plain = LogisticRegression(max_iter=300, C=0.05).fit(X_train, y_train)
+    adjusted = PriorCorrectedClassifier(LogisticRegression(max_iter=300, C=0.05))
+    adjusted.fit(X_train, y_train)
+    before = balanced_accuracy_score(y_test, plain.predict(X_test))
+    after = balanced_accuracy_score(y_test, adjusted.predict(X_test))
+    assert after > before + 0.02, (before, after)
+    priors = adjusted.train_priors_
+    assert np.allclose(priors, np.bincount(y_train) / len(y_train))
+    with pytest.raises(NotFittedError):
+        PriorCorrectedClassifier(plain).predict_proba(X_test)

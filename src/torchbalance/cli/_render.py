@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
+
+from ..utils import render_table
 
 __all__ = ["render_json", "render_table", "render_text_report"]
 
@@ -12,30 +14,6 @@ __all__ = ["render_json", "render_table", "render_text_report"]
 def render_json(report: Mapping[str, Any]) -> str:
     """``report`` as indented JSON (non-ASCII labels kept as they are)."""
     return json.dumps(report, indent=2, ensure_ascii=False)
-
-
-def render_table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], *, numeric: Sequence[bool]
-) -> str:
-    """An aligned text table: numeric columns right-aligned, others left-aligned.
-
-    Example:
-        >>> print(render_table(["class", "count"], [["a", "10"], ["bee", "2"]],
-        ...                    numeric=[False, True]))
-        class  count
-        a         10
-        bee        2
-    """
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            cell.rjust(width) if right else cell.ljust(width)
-            for cell, width, right in zip(cells, widths, numeric, strict=True)
-        ]
-        return "  ".join(parts).rstrip()
-
-    return "\n".join([line(headers), *(line(r) for r in rows)])
 
 
 def _source_lines(source: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 
+from ..base import ParamsMixin
 from ..exceptions import DataValidationError, InvalidParameterError, NotFittedError
 from ..utils import Interval, check_param
 
-__all__ = ["TemperatureScaling", "correct_priors"]
+__all__ = ["PriorCorrectedClassifier", "TemperatureScaling", "correct_priors"]
 
 _PRIOR_TOLERANCE = 1e-6
 
@@ -182,3 +184,78 @@ class TemperatureScaling(torch.nn.Module):
     def predict_proba(self, logits: torch.Tensor) -> torch.Tensor:
         """Calibrated probabilities ``softmax(logits / T)``."""
         return torch.softmax(self(logits), dim=-1)
+
+
+class PriorCorrectedClassifier(ParamsMixin):
+    """A classifier whose probabilities are moved to other class priors after training.
+
+    ``fit`` trains ``model`` and records the class shares it was trained on (after its own
+    resampling, if it resamples); ``predict_proba`` applies :func:`correct_priors` from those
+    shares to ``target_priors``. With ``target_priors="uniform"`` this is post-hoc logit
+    adjustment (Menon et al. 2021): the argmax becomes the balanced-error Bayes rule, which
+    raises balanced accuracy on long-tailed data. With the true shares it undoes the
+    distortion of a model trained on resampled data.
+
+    Args:
+        model: Any estimator with ``fit`` and ``predict_proba``.
+        target_priors: ``"uniform"``, or the class shares to move to, in the order of the
+            sorted labels.
+        train_priors: The shares the model was trained under; ``None`` counts them in ``y``.
+
+    References:
+        A. K. Menon et al., "Long-tail learning via logit adjustment", ICLR 2021.
+
+    Example:
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> X = torch.randn(200, 2); y = (torch.rand(200) < 0.1).long()
+        >>> model = PriorCorrectedClassifier(LogisticRegression()).fit(X.numpy(), y.numpy())
+        >>> model.predict_proba(X.numpy()).shape
+        (200, 2)
+    """
+
+    def __init__(
+        self, model: Any, *, target_priors: Any = "uniform", train_priors: Any = None
+    ) -> None:
+        self.model = model
+        self.target_priors = target_priors
+        self.train_priors = train_priors
+
+    def fit(self, X: Any, y: Any) -> PriorCorrectedClassifier:
+        """Fit the wrapped model and record the training priors."""
+        from ._validation import clone_estimator
+
+        labels = y.cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
+        self.classes_, counts = np.unique(labels, return_counts=True)
+        self.model_ = clone_estimator(self.model).fit(X, y)
+        if self.train_priors is None:
+            self.train_priors_ = counts / counts.sum()
+        else:
+            self.train_priors_ = np.asarray(self.train_priors, dtype=np.float64)
+        if isinstance(self.target_priors, str):
+            if self.target_priors != "uniform":
+                raise InvalidParameterError(
+                    f"PriorCorrectedClassifier: target_priors={self.target_priors!r} is "
+                    "invalid; it must be 'uniform' or the class shares."
+                )
+            self.target_priors_ = np.full(len(self.classes_), 1.0 / len(self.classes_))
+        else:
+            self.target_priors_ = np.asarray(self.target_priors, dtype=np.float64)
+        return self
+
+    def predict_proba(self, X: Any) -> Any:
+        """The model's probabilities moved to ``target_priors`` (same type as the model's)."""
+        if not hasattr(self, "model_"):
+            raise NotFittedError(
+                "This PriorCorrectedClassifier is not fitted yet; call fit(X, y) first."
+            )
+        raw = self.model_.predict_proba(X)
+        corrected = correct_priors(torch.as_tensor(raw), self.train_priors_, self.target_priors_)
+        return corrected if isinstance(raw, torch.Tensor) else corrected.numpy()
+
+    def predict(self, X: Any) -> Any:
+        """The most probable class under the corrected probabilities."""
+        probabilities = torch.as_tensor(self.predict_proba(X))
+        labels = self.classes_[probabilities.argmax(1).cpu().numpy()]
+        if isinstance(X, torch.Tensor) and np.issubdtype(labels.dtype, np.integer):
+            return torch.as_tensor(labels)
+        return labels

@@ -17,6 +17,7 @@ from ._sampling_strategy import (
     check_sampling_strategy,
     count_classes,
 )
+from ._text import render_table
 from ._validation import OutputConverter, check_features, check_labels, check_X_y
 
 __all__ = [
@@ -37,5 +38,6 @@ __all__ = [
     "count_classes",
     "derive_seed",
     "optional_import",
+    "render_table",
     "validate_params",
 ]

@@ -1,0 +1,342 @@
+"""Threshold moving: tune the decision rule of a probabilistic classifier on held-out data.
+
+Binary: one threshold on the positive-class probability (like scikit-learn's
+``TunedThresholdClassifierCV``). Multiclass: additive offsets on the log-probabilities, one per
+class (a tuned prior correction; scikit-learn has no multiclass version). Multi-label: one
+threshold per label. The decision rule is tuned on out-of-fold probabilities, so it is never
+chosen on the data the model was trained on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+import torch
+
+from .. import metrics
+from .._types import GeneratorLike
+from ..base import ParamsMixin
+from ..exceptions import DataValidationError, InvalidParameterError, NotFittedError
+from ..utils import Interval, IsCallable, Options, check_generator, derive_seed
+from ._iterative_stratification import MultilabelStratifiedKFold
+from ._split import StratifiedKFold, StratifiedShuffleSplit
+from ._validation import clone_estimator, seed_estimator, take_rows
+
+__all__ = ["ThresholdTuner"]
+
+_ROUNDS = 3  # coordinate-ascent sweeps over the classes (multiclass offsets)
+_EPS = 1e-12
+
+
+def _as_numpy(values: Any) -> np.ndarray:
+    if isinstance(values, torch.Tensor):
+        return values.detach().cpu().numpy()
+    return np.asarray(values)
+
+
+def _objective(
+    objective: str | Callable[..., float], cost_matrix: np.ndarray | None, num_classes: int
+) -> Callable[[torch.Tensor, torch.Tensor], float]:
+    """``score(y_true_codes, y_pred_codes) -> float``, higher is better."""
+    if callable(objective):
+        return lambda t, p: float(objective(t, p))
+    if objective == "f1":
+        average = "binary" if num_classes == 2 else "macro"
+        return lambda t, p: metrics.f1_score(t, p, average=average, zero_division=0)
+    if objective == "balanced_accuracy":
+        return lambda t, p: metrics.balanced_accuracy_score(t, p, num_classes=num_classes)
+    if objective == "g_mean":
+        return lambda t, p: metrics.geometric_mean_score(t, p, num_classes=num_classes)
+    assert cost_matrix is not None
+    costs = torch.as_tensor(cost_matrix, dtype=torch.float64)
+
+    def negative_cost(t: torch.Tensor, p: torch.Tensor) -> float:
+        matrix = metrics.confusion_matrix(t, p, num_classes=num_classes).double()
+        return -float((matrix * costs).sum()) / max(int(t.numel()), 1)
+
+    return negative_cost
+
+
+def _candidates(values: torch.Tensor, count: int) -> torch.Tensor:
+    """At most ``count`` cut points spread over the distinct ``values`` (quantiles), plus the
+    ends, so every achievable split of the sorted values is near one candidate.
+    """
+    unique = torch.unique(values.double())
+    if unique.numel() > count:
+        unique = torch.quantile(unique, torch.linspace(0, 1, count, dtype=torch.float64))
+    return torch.cat([unique, unique.new_tensor([math.inf])])
+
+
+class ThresholdTuner(ParamsMixin):
+    """Tune the decision threshold (binary), class offsets (multiclass) or per-label thresholds
+    (multi-label) of a probabilistic classifier for an imbalance-aware objective.
+
+    Args:
+        model: Any estimator with ``fit`` and ``predict_proba`` (TorchClassifier,
+            scikit-learn, imbalanced-learn, skorch). For multi-label ``y`` (an ``(n, L)`` 0/1
+            matrix), ``predict_proba`` must return ``(n, L)`` per-label probabilities.
+        objective: ``"f1"`` (binary: F1 of the positive class, the larger label; multiclass
+            and multi-label: macro F1 / per-label F1), ``"balanced_accuracy"``, ``"g_mean"``,
+            ``"cost"`` (minimise the mean of ``cost_matrix[true, predicted]``), or a callable
+            ``score(y_true, y_pred) -> float`` on class codes ``0..C-1`` (higher is better).
+        cost_matrix: ``(C, C)`` costs for ``objective="cost"``, rows true class, columns
+            predicted, in the order of the sorted labels.
+        cv: Number of stratified folds for out-of-fold probabilities, a splitter, a float in
+            ``(0, 1)`` (one stratified hold-out of that fraction), or ``"prefit"`` (``model`` is
+            already fitted; ``fit(X, y)`` tunes on ``(X, y)`` alone, which must be held out).
+        refit: After tuning, refit ``model`` on all of ``(X, y)``. ``False`` is only for a
+            float ``cv`` (keep the model trained on the hold-out's training part).
+        n_thresholds: Candidate thresholds (or offsets per class) tried.
+        generator: Int seed, ``torch.Generator`` or ``None``; seeds the folds and an
+            unseeded model.
+
+    Attributes:
+        classes_: Sorted labels (binary / multiclass).
+        threshold_: Binary: the tuned probability threshold of the positive class.
+        offsets_: Multiclass: the tuned additive log-probability offsets, float64 ``(C,)``.
+        thresholds_: Multi-label: the tuned threshold of each label, float64 ``(L,)``.
+        best_score_: The objective at the tuned rule, on the held-out probabilities.
+        default_score_: The objective of the default rule (0.5 / argmax) on the same data.
+        model_: The fitted model used by ``predict``.
+
+    Example:
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from torchbalance.datasets import make_classification
+        >>> X, y = make_classification(1000, n_features=5, weights=[0.95, 0.05], generator=0)
+        >>> tuner = ThresholdTuner(LogisticRegression(), objective="f1", generator=0)
+        >>> tuner = tuner.fit(X.numpy(), y.numpy())
+        >>> tuner.best_score_ >= tuner.default_score_
+        True
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "objective": [Options(("f1", "balanced_accuracy", "g_mean", "cost")), IsCallable()],
+        "refit": [bool],
+        "n_thresholds": [Interval(int, 2, None)],
+        "generator": ["generator"],
+    }
+
+    def __init__(
+        self,
+        model: Any,
+        *,
+        objective: str | Callable[..., float] = "f1",
+        cost_matrix: Any = None,
+        cv: Any = 5,
+        refit: bool = True,
+        n_thresholds: int = 200,
+        generator: GeneratorLike = None,
+    ) -> None:
+        self.model = model
+        self.objective = objective
+        self.cost_matrix = cost_matrix
+        self.cv = cv
+        self.refit = refit
+        self.n_thresholds = n_thresholds
+        self.generator = generator
+
+    # -- checks -----------------------------------------------------------------------------------
+    def _check(self, num_classes: int) -> np.ndarray | None:
+        self._validate_params()
+        if not hasattr(self.model, "predict_proba"):
+            raise InvalidParameterError(
+                f"ThresholdTuner: model {type(self.model).__name__} has no predict_proba(); "
+                "threshold moving needs probabilities."
+            )
+        if self.objective == "cost":
+            if self.cost_matrix is None:
+                raise InvalidParameterError(
+                    "ThresholdTuner: objective='cost' needs cost_matrix=(C, C) costs, rows the "
+                    "true class and columns the predicted one."
+                )
+            costs = np.asarray(self.cost_matrix, dtype=np.float64)
+            if costs.shape != (num_classes, num_classes) or not np.all(np.isfinite(costs)):
+                raise InvalidParameterError(
+                    f"ThresholdTuner: cost_matrix has shape {costs.shape}; it must be a finite "
+                    f"({num_classes}, {num_classes}) matrix, one row and column per class."
+                )
+            return costs
+        return None
+
+    def _splits(self, X: Any, y_split: Any, seed: int) -> list[tuple[Any, Any]]:
+        cv = self.cv
+        multilabel = np.ndim(y_split) == 2
+        if multilabel and isinstance(cv, float):
+            raise InvalidParameterError(
+                "ThresholdTuner: multi-label y needs cv=<int> folds (iterative stratification), "
+                "a splitter or 'prefit'; a float hold-out is for single-label y."
+            )
+        if isinstance(cv, float):
+            if not 0.0 < cv < 1.0:
+                raise InvalidParameterError(
+                    f"ThresholdTuner: cv={cv} is invalid; a hold-out fraction is in (0, 1)."
+                )
+            splitter: Any = StratifiedShuffleSplit(1, test_size=cv, generator=seed)
+        elif isinstance(cv, int) and not isinstance(cv, bool):
+            kfold = MultilabelStratifiedKFold if multilabel else StratifiedKFold
+            splitter = kfold(cv, shuffle=True, generator=seed)
+        elif hasattr(cv, "split") and not isinstance(cv, str):
+            splitter = cv
+        else:
+            raise InvalidParameterError(
+                f"ThresholdTuner: cv={cv!r} is invalid; it must be a number of folds, a "
+                "splitter, a hold-out fraction in (0, 1) or 'prefit'."
+            )
+        if not self.refit and not isinstance(cv, float):
+            raise InvalidParameterError(
+                "ThresholdTuner: refit=False needs cv=<float> (a single hold-out) or "
+                "cv='prefit'; with several folds there is no single model to keep."
+            )
+        return list(splitter.split(X, y_split))
+
+    # -- fitting ----------------------------------------------------------------------------------
+    def fit(self, X: Any, y: Any) -> ThresholdTuner:
+        """Fit ``model`` (out of fold, then on everything unless refit=False) and tune the rule."""
+        raw = _as_numpy(y)
+        multilabel = raw.ndim == 2
+        if multilabel:
+            if not np.isin(raw, (0, 1)).all():
+                raise DataValidationError(
+                    "ThresholdTuner: a 2-D y must be a 0/1 label matrix (multi-label)."
+                )
+            codes = torch.as_tensor(raw.astype(np.int64))
+            num_classes = 2
+            y_split: Any = raw
+        else:
+            self.classes_, inverse = np.unique(raw, return_inverse=True)
+            codes = torch.as_tensor(inverse.reshape(-1).astype(np.int64))
+            num_classes = len(self.classes_)
+            if num_classes < 2:
+                raise DataValidationError(
+                    "ThresholdTuner: y has a single class; tuning needs at least two."
+                )
+            y_split = y
+        costs = self._check(num_classes)
+        seed = derive_seed(check_generator(self.generator, owner="ThresholdTuner"))
+        probabilities = self._held_out_probabilities(X, y, y_split, codes, seed)
+        score = _objective(self.objective, costs, num_classes)
+        if multilabel:
+            self._tune_labels(probabilities.double(), codes, score)
+        elif num_classes == 2:
+            self._tune_binary(probabilities.double()[:, 1], codes, score)
+        else:
+            self._tune_offsets(probabilities.double(), codes, score)
+        return self
+
+    def _held_out_probabilities(
+        self, X: Any, y: Any, y_split: Any, codes: torch.Tensor, seed: int
+    ) -> torch.Tensor:
+        if isinstance(self.cv, str):
+            if self.cv != "prefit":
+                raise InvalidParameterError(
+                    f"ThresholdTuner: cv={self.cv!r} is invalid; the only string is 'prefit'."
+                )
+            self.model_ = self.model
+            self._held_out_codes = codes
+            return torch.as_tensor(_as_numpy(self.model.predict_proba(X)))
+        splits = self._splits(X, y_split, seed)
+        held: list[torch.Tensor] = []
+        rows_list: list[torch.Tensor] = []
+        last = None
+        for index, (train, test) in enumerate(splits):
+            model = clone_estimator(self.model)
+            seed_estimator(model, seed + 1 + index)
+            model.fit(take_rows(X, train), take_rows(y, train))
+            held.append(torch.as_tensor(_as_numpy(model.predict_proba(take_rows(X, test)))))
+            rows_list.append(torch.as_tensor(_as_numpy(test)).long())
+            last = model
+        rows = torch.cat(rows_list)
+        self._held_out_codes = codes[rows]
+        if self.refit:
+            self.model_ = clone_estimator(self.model)
+            seed_estimator(self.model_, seed)
+            self.model_.fit(X, y)
+        else:
+            self.model_ = last
+        return torch.cat(held)
+
+    def _tune_binary(self, scores: torch.Tensor, codes: torch.Tensor, score: Callable) -> None:
+        truth = self._held_out_codes if codes.dim() == 1 else codes
+        self.default_score_ = score(truth, (scores >= 0.5).long())
+        best, best_threshold = -math.inf, 0.5
+        for threshold in _candidates(scores, self.n_thresholds).tolist():
+            value = score(truth, (scores >= threshold).long())
+            if value > best + _EPS:
+                best, best_threshold = value, threshold
+        self.threshold_ = float(best_threshold)
+        self.best_score_ = float(best)
+
+    def _tune_labels(self, scores: torch.Tensor, codes: torch.Tensor, score: Callable) -> None:
+        truth = self._held_out_codes
+        thresholds, bests, defaults = [], [], []
+        for label in range(scores.shape[1]):
+            column = truth[:, label]
+            defaults.append(score(column, (scores[:, label] >= 0.5).long()))
+            best, chosen = -math.inf, 0.5
+            for threshold in _candidates(scores[:, label], self.n_thresholds).tolist():
+                value = score(column, (scores[:, label] >= threshold).long())
+                if value > best + _EPS:
+                    best, chosen = value, threshold
+            thresholds.append(chosen)
+            bests.append(best)
+        self.thresholds_ = torch.tensor(thresholds, dtype=torch.float64)
+        self.best_score_ = float(np.mean(bests))
+        self.default_score_ = float(np.mean(defaults))
+
+    def _tune_offsets(
+        self, probabilities: torch.Tensor, codes: torch.Tensor, score: Callable
+    ) -> None:
+        truth = self._held_out_codes
+        logp = probabilities.clamp(min=1e-12).log()
+        num_classes = logp.shape[1]
+        self.default_score_ = score(truth, logp.argmax(1))
+        prior = torch.bincount(truth, minlength=num_classes).double().clamp(min=1)
+        starts = [torch.zeros(num_classes, dtype=torch.float64), -(prior / prior.sum()).log()]
+        best_offsets, best = starts[0], -math.inf
+        for offsets in starts:
+            offsets = offsets.clone()
+            current = score(truth, (logp + offsets).argmax(1))
+            for _ in range(_ROUNDS):
+                improved = False
+                for c in range(num_classes):
+                    others = logp + offsets
+                    others[:, c] = -math.inf
+                    # offset at which each sample would switch to class c
+                    switch = others.max(1).values - logp[:, c]
+                    for value in _candidates(
+                        switch[torch.isfinite(switch)], self.n_thresholds
+                    ).tolist():
+                        if not math.isfinite(value):
+                            continue
+                        trial = offsets.clone()
+                        trial[c] = value + 1e-9
+                        result = score(truth, (logp + trial).argmax(1))
+                        if result > current + _EPS:
+                            current, offsets, improved = result, trial, True
+                if not improved:
+                    break
+            if current > best + _EPS:
+                best, best_offsets = current, offsets
+        self.offsets_ = best_offsets - best_offsets.mean()
+        self.best_score_ = float(best)
+
+    # -- prediction -------------------------------------------------------------------------------
+    def predict_proba(self, X: Any) -> Any:
+        """The model's probabilities (unchanged: threshold moving does not calibrate)."""
+        if not hasattr(self, "model_"):
+            raise NotFittedError("This ThresholdTuner is not fitted yet; call fit(X, y) first.")
+        return self.model_.predict_proba(X)
+
+    def predict(self, X: Any) -> Any:
+        """Labels under the tuned rule (a 0/1 matrix for multi-label)."""
+        probabilities = torch.as_tensor(_as_numpy(self.predict_proba(X))).double()
+        if hasattr(self, "thresholds_"):
+            return (probabilities >= self.thresholds_).long().numpy()
+        if hasattr(self, "threshold_"):
+            codes = (probabilities[:, 1] >= self.threshold_).long()
+        else:
+            codes = (probabilities.clamp(min=1e-12).log() + self.offsets_).argmax(1)
+        return self.classes_[codes.numpy()]

@@ -1,0 +1,260 @@
+"""Cross-validation without leakage: resampling is fitted on training folds only."""
+
+from __future__ import annotations
+
+import copy
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from .._types import GeneratorLike
+from ..exceptions import InvalidParameterError
+from ..utils import check_generator, check_param, derive_seed
+from ._intervals import MeanInterval, fold_mean_interval
+from ._scoring import Score, check_scores, needs_proba
+from ._split import RepeatedStratifiedKFold, StratifiedKFold
+
+__all__ = ["CVResult", "clone_estimator", "cross_validate", "seed_estimator", "take_rows"]
+
+DEFAULT_METRICS = ("balanced_accuracy", "f1_macro", "g_mean", "mcc", "worst_class_recall")
+
+
+def clone_estimator(estimator: Any) -> Any:
+    """A fresh, unfitted copy: ``type(e)(**e.get_params(deep=False))`` when the estimator has
+    ``get_params`` (scikit-learn, torchbalance), else a deep copy.
+    """
+    if hasattr(estimator, "get_params") and not isinstance(estimator, type):
+        params = {k: copy.deepcopy(v) for k, v in estimator.get_params(deep=False).items()}
+        return type(estimator)(**params)
+    return copy.deepcopy(estimator)
+
+
+def take_rows(data: Any, index: Any) -> Any:
+    """Rows ``index`` of a tensor, NumPy array, pandas object or list."""
+    if isinstance(data, torch.Tensor):
+        return data[torch.as_tensor(index, device=data.device)]
+    if hasattr(data, "iloc"):
+        return data.iloc[np.asarray(index)]
+    if isinstance(data, np.ndarray):
+        return data[np.asarray(index)]
+    return [data[i] for i in np.asarray(index).tolist()]
+
+
+def _classes_of(model: Any, y_train: Any) -> np.ndarray:
+    classes = getattr(model, "classes_", None)
+    if classes is not None:
+        return np.asarray(classes.cpu() if isinstance(classes, torch.Tensor) else classes)
+    values = y_train.cpu().numpy() if isinstance(y_train, torch.Tensor) else np.asarray(y_train)
+    return np.unique(values)
+
+
+def seed_estimator(estimator: Any, seed: int) -> None:
+    """Give an unseeded estimator the fold's seed (``generator`` or ``random_state``), and the
+    estimators nested in its parameters too (a wrapped model, a resampler in a pipeline).
+    """
+    if not hasattr(estimator, "get_params") or isinstance(estimator, type):
+        return
+    params = estimator.get_params(deep=False)
+    if "generator" in params and params["generator"] is None:
+        estimator.set_params(generator=seed)
+    elif "random_state" in params and params["random_state"] is None:
+        estimator.set_params(random_state=seed % 2**32)
+    for value in params.values():
+        seed_estimator(value, seed)
+
+
+@dataclass
+class CVResult:
+    """Per-fold scores and their summary.
+
+    Attributes:
+        folds: One dict per fold: ``repeat``, ``fold``, every metric, ``fit_time`` (s),
+            ``n_train`` (before resampling), ``n_train_resampled``, ``n_test``.
+        summary: ``{metric: MeanInterval(mean, low, high)}``, the interval from
+            :func:`fold_mean_interval` with Nadeau & Bengio's correction.
+        confidence: Level of the intervals.
+        models: The fitted model of each fold (only with ``return_models=True``).
+        predictions: Per fold ``{"test": indices, "y_true", "y_pred", "y_proba"}`` (only with
+            ``return_predictions=True``), for confusion matrices and curves.
+    """
+
+    folds: list[dict[str, Any]]
+    summary: dict[str, MeanInterval]
+    confidence: float
+    models: list[Any] = field(default_factory=list)
+    predictions: list[dict[str, Any]] = field(default_factory=list)
+
+    def scores(self, metric: str) -> list[float]:
+        """The per-fold values of ``metric``, in fold order."""
+        return [float(row[metric]) for row in self.folds]
+
+    def to_frame(self) -> Any:
+        """The per-fold table as a pandas DataFrame (needs pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.folds)
+
+    def __str__(self) -> str:
+        lines = [f"{len(self.folds)} folds, {self.confidence:.0%} intervals"]
+        for name, interval in self.summary.items():
+            lines.append(
+                f"  {name:<20} {interval.mean:.4f}  [{interval.low:.4f}, {interval.high:.4f}]"
+            )
+        return "\n".join(lines)
+
+
+def _splitter(cv: Any, n_repeats: int, seed: int) -> Any:
+    if isinstance(cv, int) and not isinstance(cv, bool):
+        check_param("cross_validate", "cv", cv, [int])
+        if n_repeats > 1:
+            return RepeatedStratifiedKFold(n_splits=cv, n_repeats=n_repeats, generator=seed)
+        return StratifiedKFold(n_splits=cv, shuffle=True, generator=seed)
+    if isinstance(cv, str) or not hasattr(cv, "split"):
+        raise InvalidParameterError(
+            f"cross_validate: cv={cv!r} is invalid; it must be a number of folds or a splitter "
+            "with split(X, y)."
+        )
+    if n_repeats > 1:
+        raise InvalidParameterError(
+            "cross_validate: n_repeats applies to cv=<int> only; a splitter object repeats "
+            "itself (e.g. RepeatedStratifiedKFold)."
+        )
+    return cv
+
+
+def cross_validate(
+    model: Any,
+    X: Any,
+    y: Any,
+    *,
+    resampler: Any = None,
+    cv: Any = 5,
+    metrics: Sequence[str] | Mapping[str, Score] = DEFAULT_METRICS,
+    n_repeats: int = 1,
+    confidence: float = 0.95,
+    generator: GeneratorLike = None,
+    return_models: bool = False,
+    return_predictions: bool = False,
+    progress: bool = False,
+) -> CVResult:
+    """Cross-validate ``model`` with an optional resampler fitted on training folds only.
+
+    For every fold: clone ``model`` and ``resampler``, resample the training rows, fit, then
+    score on the untouched test rows. The test rows are never resampled and never seen by the
+    resampler, so no synthetic copy of a test point can leak into training (the mistake of
+    "resample, then split").
+
+    Args:
+        model: Any estimator with ``fit`` and ``predict`` (and ``predict_proba`` for
+            probability metrics): a :class:`~torchbalance.models.TorchClassifier`, a
+            scikit-learn or imbalanced-learn classifier, a skorch net.
+        X: Features, ``(n_samples, ...)``: tensor, NumPy array or DataFrame.
+        y: Labels ``(n_samples,)``.
+        resampler: Anything with ``fit_resample(X, y)``, or ``None``.
+        cv: Number of stratified folds (shuffled, seeded from ``generator``) or a splitter
+            (``split(X, y)`` yielding train/test indices), e.g. ``StratifiedGroupKFold``.
+        metrics: Names from :data:`SCORES` or ``{name: score(y_true, y_pred, y_proba, classes)}``.
+        n_repeats: With ``cv=<int>``, repeat the folds with new shuffles.
+        confidence: Level of the summary intervals.
+        generator: Int seed, ``torch.Generator`` or ``None``: seeds the folds and every
+            unseeded model and resampler (the same seeds for every model compared).
+        return_models: Keep each fold's fitted model in the result.
+        return_predictions: Keep each fold's test predictions (labels and probabilities).
+        progress: Print one line per fold to stderr.
+
+    Returns:
+        :class:`CVResult`.
+
+    Raises:
+        InvalidParameterError: Unknown metric, a model without ``fit``/``predict``, a
+            probability metric with a model without ``predict_proba``, or a resampler without
+            ``fit_resample``.
+        DataValidationError: From the splitter (e.g. a class smaller than the number of folds).
+
+    Example:
+        >>> from torchbalance.datasets import make_classification
+        >>> from torchbalance.models import TorchClassifier
+        >>> X, y = make_classification(300, n_features=5, weights=[0.8, 0.2], generator=0)
+        >>> result = cross_validate(TorchClassifier(epochs=3), X, y, cv=3, generator=0)
+        >>> sorted(result.summary) == sorted(DEFAULT_METRICS) and len(result.folds) == 3
+        True
+    """
+    owner = "cross_validate"
+    scores = check_scores(metrics, owner)
+    check_param(owner, "n_repeats", n_repeats, [int])
+    if n_repeats < 1:
+        raise InvalidParameterError(f"{owner}: n_repeats={n_repeats} is invalid; it must be >= 1.")
+    for name, needed in (("fit", True), ("predict", True)):
+        if needed and not hasattr(model, name):
+            raise InvalidParameterError(f"{owner}: model {model!r} has no {name}() method.")
+    if any(needs_proba(name) for name in scores) and not hasattr(model, "predict_proba"):
+        raise InvalidParameterError(
+            f"{owner}: metrics {[n for n in scores if needs_proba(n)]} need predict_proba, "
+            f"which {type(model).__name__} lacks; drop them or use a probabilistic model."
+        )
+    if resampler is not None and not hasattr(resampler, "fit_resample"):
+        raise InvalidParameterError(
+            f"{owner}: resampler={resampler!r} has no fit_resample(X, y) method."
+        )
+    seed = derive_seed(check_generator(generator, owner=owner))
+    splitter = _splitter(cv, n_repeats, seed)
+    splits = list(splitter.split(X, y))
+    n_per_repeat = max(1, len(splits) // n_repeats)
+    rows: list[dict[str, Any]] = []
+    fitted: list[Any] = []
+    predictions: list[dict[str, Any]] = []
+    test_fractions = []
+    for index, (train, test) in enumerate(splits):
+        fold_seed = (seed + 1 + index) % 2**62
+        X_train, y_train = take_rows(X, train), take_rows(y, train)
+        X_test, y_test = take_rows(X, test), take_rows(y, test)
+        start = time.perf_counter()
+        if resampler is not None:
+            fold_resampler = clone_estimator(resampler)
+            seed_estimator(fold_resampler, fold_seed)
+            X_fit, y_fit = fold_resampler.fit_resample(X_train, y_train)
+        else:
+            X_fit, y_fit = X_train, y_train
+        fold_model = clone_estimator(model)
+        seed_estimator(fold_model, fold_seed)
+        fold_model.fit(X_fit, y_fit)
+        fit_time = time.perf_counter() - start
+        y_pred = fold_model.predict(X_test)
+        y_proba = fold_model.predict_proba(X_test) if hasattr(fold_model, "predict_proba") else None
+        classes = _classes_of(fold_model, y_fit)
+        row: dict[str, Any] = {
+            "repeat": index // n_per_repeat,
+            "fold": index % n_per_repeat,
+        }
+        for name, score in scores.items():
+            row[name] = float(score(y_test, y_pred, y_proba, classes))
+        row.update(
+            fit_time=fit_time,
+            n_train=len(train),
+            n_train_resampled=len(y_fit),
+            n_test=len(test),
+        )
+        rows.append(row)
+        test_fractions.append(len(test) / (len(train) + len(test)))
+        if return_models:
+            fitted.append(fold_model)
+        if return_predictions:
+            predictions.append(
+                {"test": test, "y_true": y_test, "y_pred": y_pred, "y_proba": y_proba}
+            )
+        if progress:
+            shown = ", ".join(f"{name}={row[name]:.4f}" for name in scores)
+            print(f"cross_validate: fold {index + 1}/{len(splits)}: {shown}", file=sys.stderr)
+    fraction = float(np.mean(test_fractions)) if len(splits) > 1 else None
+    summary = {
+        name: fold_mean_interval(
+            [row[name] for row in rows], confidence=confidence, test_fraction=fraction
+        )
+        for name in scores
+    }
+    return CVResult(rows, summary, confidence, fitted, predictions)

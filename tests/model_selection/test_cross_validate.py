@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_validate as sk_cross_validate
+from sklearn.svm import LinearSVC
+
+from torchbalance.base import BaseResampler
+from torchbalance.datasets import make_classification
+from torchbalance.exceptions import InvalidParameterError
+from torchbalance.model_selection import StratifiedKFold, cross_validate
+
+X, Y = make_classification(
+    400,
+    n_features=5,
+    n_informative=3,
+    n_classes=3,
+    weights=[0.7, 0.2, 0.1],
+    class_sep=1.5,
+    generator=0,
+)
+X_NP, Y_NP = X.double().numpy(), Y.numpy()
+
+
+class RecordingOverSampler(BaseResampler):
+    """Duplicates minority rows; records the row ids (column 0) of everything it sees."""
+
+    _sampling_type = "over-sampling"
+    seen: ClassVar[list[set[int]]] = []
+
+    def __init__(self, *, sampling_strategy="auto"):
+        self.sampling_strategy = sampling_strategy
+
+    def _fit_resample(self, X, y, strategy):
+        RecordingOverSampler.seen.append(set(X[:, 0].long().tolist()))
+        # strategy: how many rows to add to each class; repeat the class's rows to get them
+        added = [torch.nonzero(y == c).reshape(-1).repeat(n)[:n] for c, n in strategy.items()]
+        keep = torch.cat([torch.arange(len(y)), *added])
+        return X[keep], y[keep]
+
+
+def test_the_resampler_never_sees_a_test_row():
+    RecordingOverSampler.seen = []
+    ids = torch.arange(len(Y), dtype=torch.float64)[:, None]
+    data = torch.cat([ids, X.double()], dim=1)
+    cv = StratifiedKFold(5, shuffle=True, generator=3)
+    result = cross_validate(
+        LogisticRegression(max_iter=500),
+        data.numpy(),
+        Y_NP,
+        resampler=RecordingOverSampler(),
+        cv=cv,
+    )
+    splits = list(cv.split(data.numpy(), Y_NP))
+    assert len(RecordingOverSampler.seen) == 5
+    for seen, (train, test) in zip(RecordingOverSampler.seen, splits, strict=True):
+        assert seen == set(train.tolist())
+        assert not seen & set(test.tolist())
+    assert all(row["n_train_resampled"] > row["n_train"] for row in result.folds)
+
+
+def test_scores_equal_scikit_learn_on_the_same_folds():
+    cv = StratifiedKFold(4, shuffle=True, generator=1)
+    ours = cross_validate(
+        LogisticRegression(max_iter=500),
+        X_NP,
+        Y_NP,
+        cv=cv,
+        metrics=["balanced_accuracy", "accuracy"],
+    )
+    theirs = sk_cross_validate(
+        LogisticRegression(max_iter=500),
+        X_NP,
+        Y_NP,
+        cv=cv,
+        scoring=["balanced_accuracy", "accuracy"],
+    )
+    assert np.allclose(
+        ours.scores("balanced_accuracy"), theirs["test_balanced_accuracy"], atol=1e-12
+    )
+    assert np.allclose(ours.scores("accuracy"), theirs["test_accuracy"], atol=1e-12)
+    summary = ours.summary["balanced_accuracy"]
+    assert summary.mean == pytest.approx(np.mean(theirs["test_balanced_accuracy"]))
+    assert summary.low < summary.mean < summary.high
+
+
+def test_repeats_probability_metrics_custom_metrics_and_models():
+    result = cross_validate(
+        LogisticRegression(max_iter=500),
+        X_NP,
+        Y_NP,
+        cv=3,
+        n_repeats=2,
+        metrics={"recall_of_2": lambda t, p, s, c: float(np.mean(p[t == 2] == 2))},
+        generator=0,
+        return_models=True,
+    )
+    assert [(r["repeat"], r["fold"]) for r in result.folds] == [
+        (0, 0),
+        (0, 1),
+        (0, 2),
+        (1, 0),
+        (1, 1),
+        (1, 2),
+    ]
+    assert len(result.models) == 6 and "recall_of_2" in result.summary
+    again = cross_validate(
+        LogisticRegression(max_iter=500),
+        X_NP,
+        Y_NP,
+        cv=3,
+        metrics=["roc_auc", "average_precision"],
+        generator=0,
+    )
+    assert 0.5 < again.summary["roc_auc"].mean <= 1.0
+    assert 0.0 < again.summary["average_precision"].mean <= 1.0
+    same = cross_validate(
+        LogisticRegression(max_iter=500),
+        X_NP,
+        Y_NP,
+        cv=3,
+        metrics=["roc_auc", "average_precision"],
+        generator=0,
+    )
+    assert same.folds[0]["roc_auc"] == again.folds[0]["roc_auc"]  # int generator: same folds
+    assert "folds" in str(again)
+
+
+def test_tensors_and_progress(capsys):
+    from torchbalance.models import TorchClassifier
+
+    result = cross_validate(TorchClassifier(epochs=3), X, Y, cv=3, generator=0, progress=True)
+    assert len(result.folds) == 3
+    assert "fold 3/3" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"metrics": ["auc"]}, "names must be among"),
+        ({"metrics": ["roc_auc"], "model": LinearSVC()}, "need predict_proba"),
+        ({"resampler": object()}, "no fit_resample"),
+        ({"cv": "five"}, "number of folds or a splitter"),
+        ({"cv": StratifiedKFold(3), "n_repeats": 2}, "n_repeats applies to cv=<int>"),
+        ({"n_repeats": 0}, "n_repeats=0"),
+    ],
+)
+def test_bad_arguments_are_refused(kwargs, match):
+    model = kwargs.pop("model", LogisticRegression())
+    with pytest.raises(InvalidParameterError, match=match):
+        cross_validate(model, X_NP, Y_NP, **kwargs)

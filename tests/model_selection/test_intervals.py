@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from torchbalance.exceptions import DataValidationError
+from torchbalance.model_selection._intervals import fold_mean_interval, student_t_quantile
+
+
+@settings(max_examples=60, deadline=None)
+@given(p=st.floats(0.001, 0.999), df=st.floats(0.5, 500))
+def test_t_quantile_matches_scipy(p, df):
+    assert math.isclose(student_t_quantile(p, df), stats.t.ppf(p, df), rel_tol=1e-8, abs_tol=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(values=st.lists(st.floats(0, 1), min_size=2, max_size=30), fraction=st.floats(0.05, 0.5))
+def test_interval_matches_the_textbook_formula(values, fraction):
+    result = fold_mean_interval(values, confidence=0.9, test_fraction=fraction)
+    j = len(values)
+    mean = sum(values) / j
+    s2 = sum((v - mean) ** 2 for v in values) / (j - 1)
+    half = stats.t.ppf(0.95, j - 1) * math.sqrt((1 / j + fraction / (1 - fraction)) * s2)
+    assert math.isclose(result.mean, mean, abs_tol=1e-12)
+    assert math.isclose(result.high - result.mean, half, rel_tol=1e-7, abs_tol=1e-12)
+    assert math.isclose(result.mean - result.low, half, rel_tol=1e-7, abs_tol=1e-12)
+    plain = fold_mean_interval(values, confidence=0.9)
+    assert plain.high - plain.low <= result.high - result.low + 1e-12  # the correction widens
+
+
+def test_bad_input():
+    with pytest.raises(DataValidationError, match="at least two folds"):
+        fold_mean_interval([0.5])
+    with pytest.raises(DataValidationError, match="NaN"):
+        fold_mean_interval([0.5, float("nan")])
