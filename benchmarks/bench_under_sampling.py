@@ -1,0 +1,157 @@
+"""Cleaning rules, NearMiss, ClusterCentroids and hybrids: torchbalance vs imbalanced-learn.
+
+Run:  python benchmarks/bench_under_sampling.py [--n 100000] [--d 20] [--nearmiss-n 1000000]
+      [--nearmiss-d 32] [--methods ...] [--skip-imblearn ...]
+
+Data: ``n x d`` float32 Gaussian classes, 5% minority shifted by 0.75 (binary). Every
+(library, method) run happens in its own forked child process, one after the other, so that
+its peak memory can be measured: ``/proc/self/clear_refs`` resets the peak RSS, and the table
+shows ``VmHWM`` minus the RSS before the call (the data itself is not counted). For the
+selection methods the table says whether ``sample_indices_`` are the same set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import platform
+import time
+from typing import Any
+
+import numpy as np
+import torch
+
+
+def _data(n: int, d: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    # NumPy only: no torch thread pool may exist in the parent before it forks
+    rng = np.random.default_rng(seed)
+    y = np.zeros(n, dtype=np.int64)
+    y[: n // 20] = 1
+    X = rng.standard_normal((n, d), dtype=np.float32)
+    X[: n // 20] += 0.75
+    return X, y
+
+
+def _status(key: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _make(lib: str, name: str) -> Any:
+    if lib == "ours":
+        from torchbalance import combine
+        from torchbalance import under_sampling as us
+
+        return {
+            "TomekLinks": lambda: us.TomekLinks(),
+            "EditedNearestNeighbours": lambda: us.EditedNearestNeighbours(),
+            "NeighbourhoodCleaningRule": lambda: us.NeighbourhoodCleaningRule(),
+            "ClusterCentroids": lambda: us.ClusterCentroids(generator=0),
+            "SMOTEENN": lambda: combine.SMOTEENN(generator=0),
+            "SMOTETomek": lambda: combine.SMOTETomek(generator=0),
+            "NearMiss-1": lambda: us.NearMiss(version=1),
+        }[name]()
+    from imblearn import combine as ic
+    from imblearn import under_sampling as iu
+
+    return {
+        "TomekLinks": lambda: iu.TomekLinks(),
+        "EditedNearestNeighbours": lambda: iu.EditedNearestNeighbours(),
+        "NeighbourhoodCleaningRule": lambda: iu.NeighbourhoodCleaningRule(),
+        "ClusterCentroids": lambda: iu.ClusterCentroids(random_state=0),
+        "SMOTEENN": lambda: ic.SMOTEENN(random_state=0),
+        "SMOTETomek": lambda: ic.SMOTETomek(random_state=0),
+        "NearMiss-1": lambda: iu.NearMiss(version=1),
+    }[name]()
+
+
+def _child(lib: str, name: str, X: np.ndarray, y: np.ndarray, conn: Any) -> None:
+    model = _make(lib, name)
+    data = (torch.from_numpy(X), torch.from_numpy(y)) if lib == "ours" else (X, y)
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+    base = _status("VmRSS")
+    start = time.perf_counter()
+    X_res, _ = model.fit_resample(*data)
+    seconds = time.perf_counter() - start
+    peak = _status("VmHWM") - base
+    indices = getattr(model, "sample_indices_", None)
+    if indices is not None:
+        indices = np.sort(np.asarray(indices))
+    conn.send((seconds, peak, int(X_res.shape[0]), indices))
+
+
+def _run(lib: str, name: str, X: np.ndarray, y: np.ndarray) -> tuple[float, int, int, Any]:
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_child, args=(lib, name, X, y, child))
+    proc.start()
+    result = parent.recv()
+    proc.join()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--d", type=int, default=20)
+    parser.add_argument("--nearmiss-n", type=int, default=1_000_000)
+    parser.add_argument("--nearmiss-d", type=int, default=32)
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        default=[
+            "TomekLinks",
+            "EditedNearestNeighbours",
+            "NeighbourhoodCleaningRule",
+            "ClusterCentroids",
+            "SMOTEENN",
+            "SMOTETomek",
+            "NearMiss-1",
+        ],
+    )
+    parser.add_argument("--skip-imblearn", nargs="*", default=[])
+    args = parser.parse_args()
+    import imblearn
+
+    print(
+        f"# torch {torch.__version__}, imbalanced-learn "
+        f"{imblearn.__version__}; {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at start"
+    )
+    print(
+        "| method | rows x d | torchbalance (s) | imbalanced-learn (s) | speed-up | "
+        "peak MiB ours / imblearn | same output |"
+    )
+    print("|---|---|---:|---:|---:|---:|---|")
+    small = _data(args.n, args.d)
+    for name in args.methods:
+        n, d = (args.nearmiss_n, args.nearmiss_d) if name == "NearMiss-1" else (args.n, args.d)
+        X, y = _data(n, d) if name == "NearMiss-1" else small
+        t_o, m_o, rows_o, idx_o = _run("ours", name, X, y)
+        if name in args.skip_imblearn:
+            print(f"| {name} | {n} x {d} | {t_o:.2f} | (skipped) | | {m_o / 2**20:.0f} / | |")
+            continue
+        t_i, m_i, rows_i, idx_i = _run("imblearn", name, X, y)
+        same = (
+            "yes"
+            if idx_o is not None and idx_i is not None and np.array_equal(idx_o, idx_i)
+            else ("no" if idx_o is not None and idx_i is not None else f"rows {rows_o} / {rows_i}")
+        )
+        print(
+            f"| {name} | {n} x {d} | {t_o:.2f} | {t_i:.2f} | {t_i / t_o:.1f}x | "
+            f"{m_o / 2**20:.0f} / {m_i / 2**20:.0f} | {same} |",
+            flush=True,
+        )
+    print(f"# load average {os.getloadavg()[0]:.1f} at the end")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,338 @@
+"""Pipelines that resample during ``fit`` only: chain resamplers, transformers and a model.
+
+``Pipeline`` is imbalanced-learn's pipeline on torchbalance's terms: every step but the last is
+a resampler (``fit_resample``) or a transformer (``fit_transform``/``transform``); the last may
+also be an estimator. Resamplers act while fitting and are skipped at prediction, so test data
+is never resampled. A pipeline whose steps are all resamplers (or transformers) is itself a
+resampler: ``fit_resample`` runs them in turn, so it can sit inside another pipeline, a
+:class:`~torchbalance.models.TorchClassifier` or cross-validation.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from .base import ParamsMixin, clone
+from .exceptions import InvalidParameterError, NotFittedError
+
+__all__ = ["Pipeline", "make_pipeline"]
+
+
+def _is_resampler(step: Any) -> bool:
+    return hasattr(step, "fit_resample")
+
+
+def _is_transformer(step: Any) -> bool:
+    return hasattr(step, "transform") and (hasattr(step, "fit_transform") or hasattr(step, "fit"))
+
+
+def _clone_step(step: Any) -> Any:
+    if step is None or step == "passthrough":
+        return step
+    if isinstance(step, ParamsMixin):
+        return clone(step)
+    if hasattr(step, "get_params") and not isinstance(step, type):
+        params = {k: copy.deepcopy(v) for k, v in step.get_params(deep=False).items()}
+        return type(step)(**params)
+    return copy.deepcopy(step)
+
+
+class Pipeline(ParamsMixin):
+    """A sequence of resamplers / transformers, optionally ending in an estimator.
+
+    ``fit(X, y)`` runs each intermediate step on the output of the previous one
+    (``fit_resample`` for resamplers, ``fit_transform`` for transformers) and fits the last
+    step on the result. ``predict``, ``predict_proba``, ``decision_function``, ``score`` and
+    ``transform`` apply only the transformers (resamplers are skipped) and then the last
+    step. ``fit_resample`` makes the pipeline a resampler. Steps are used as given (fitted in
+    place), as in scikit-learn; ``clone(pipeline)`` copies them. ``None`` or
+    ``"passthrough"`` skips a step.
+
+    Args:
+        steps: List of ``(name, step)`` pairs; names are unique and contain no ``"__"``.
+
+    Attributes:
+        named_steps: ``{name: step}``.
+        classes_: The last step's ``classes_`` (when it has one).
+
+    Raises:
+        InvalidParameterError: Malformed ``steps``: duplicate or bad names, an intermediate
+            step that neither resamples nor transforms, a method the last step lacks.
+
+    Example:
+        >>> import torch
+        >>> from torchbalance.pipeline import make_pipeline
+        >>> from torchbalance.under_sampling import RandomUnderSampler
+        >>> from torchbalance.over_sampling import SMOTE
+        >>> y = torch.tensor([0] * 80 + [1] * 20)
+        >>> X = torch.randn(100, 3, generator=torch.Generator().manual_seed(0)) + y[:, None]
+        >>> hybrid = make_pipeline(
+        ...     RandomUnderSampler(sampling_strategy=0.5, generator=0), SMOTE(generator=0)
+        ... )
+        >>> X_res, y_res = hybrid.fit_resample(X, y)
+        >>> torch.bincount(y_res).tolist()
+        [40, 40]
+    """
+
+    def __init__(self, steps: list[tuple[str, Any]]) -> None:
+        self.steps = steps
+
+    # -- parameters ----------------------------------------------------------------------
+
+    def _validate_steps(self) -> None:
+        owner = type(self).__name__
+        if not isinstance(self.steps, (list, tuple)) or not self.steps:
+            raise InvalidParameterError(
+                f"{owner}: steps={self.steps!r} is invalid; it must be a non-empty list of "
+                "(name, step) pairs."
+            )
+        names = []
+        for item in self.steps:
+            if not (
+                isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str)
+            ):
+                raise InvalidParameterError(
+                    f"{owner}: steps holds {item!r}; every step must be a (name, step) pair."
+                )
+            names.append(item[0])
+        duplicated = [n for n, c in Counter(names).items() if c > 1]
+        if duplicated:
+            raise InvalidParameterError(
+                f"{owner}: step names {duplicated} are used more than once; names must be unique."
+            )
+        bad = [n for n in names if "__" in n or n in self._param_names()]
+        if bad:
+            raise InvalidParameterError(
+                f"{owner}: step names {bad} are invalid; a name must not contain '__' nor be "
+                f"a parameter name ({self._param_names()})."
+            )
+        for name, step in self.steps[:-1]:
+            if step is None or step == "passthrough":
+                continue
+            if not (_is_resampler(step) or _is_transformer(step)):
+                raise InvalidParameterError(
+                    f"{owner}: step {name!r} ({type(step).__name__}) is invalid; every step "
+                    "but the last must have fit_resample (a resampler) or fit/transform (a "
+                    "transformer)."
+                )
+            if _is_resampler(step) and _is_transformer(step):
+                raise InvalidParameterError(
+                    f"{owner}: step {name!r} ({type(step).__name__}) has both fit_resample and "
+                    "transform; a step must be either a resampler or a transformer."
+                )
+
+    @property
+    def named_steps(self) -> dict[str, Any]:
+        """``{name: step}``."""
+        return dict(self.steps)
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """``steps``, and with ``deep`` every step by name and its parameters as
+        ``name__param``."""
+        params: dict[str, Any] = {"steps": self.steps}
+        if not deep:
+            return params
+        for name, step in self.steps:
+            params[name] = step
+            if hasattr(step, "get_params") and not isinstance(step, type):
+                params.update((f"{name}__{k}", v) for k, v in step.get_params(deep=True).items())
+        return params
+
+    def set_params(self, **params: Any) -> Pipeline:
+        """Set ``steps``, replace a step by name, or set ``name__param`` on a step."""
+        if "steps" in params:
+            self.steps = params.pop("steps")
+        names = [name for name, _ in self.steps]
+        nested: dict[str, dict[str, Any]] = {}
+        for key, value in params.items():
+            name, _, sub = key.partition("__")
+            if name not in names:
+                raise ValueError(
+                    f"Pipeline: invalid parameter {name!r}; valid names are steps and {names}."
+                )
+            if sub:
+                nested.setdefault(name, {})[sub] = value
+            else:
+                self.steps = [(n, value if n == name else s) for n, s in self.steps]
+        for name, sub_params in nested.items():
+            self.named_steps[name].set_params(**sub_params)
+        return self
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __getitem__(self, index: int | str | slice) -> Any:
+        """A step by position or name, or a sub-pipeline for a slice."""
+        if isinstance(index, slice):
+            sub = type(self)(list(self.steps[index]))
+            sub._fitted = getattr(self, "_fitted", False)
+            return sub
+        if isinstance(index, str):
+            return self.named_steps[index]
+        return self.steps[index][1]
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        return iter(self.steps)
+
+    def __sklearn_clone__(self) -> Pipeline:
+        return type(self)([(name, _clone_step(step)) for name, step in self.steps])
+
+    # -- fitting -------------------------------------------------------------------------
+
+    @property
+    def _final(self) -> Any:
+        return self.steps[-1][1]
+
+    def _run_intermediate(self, X: Any, y: Any) -> tuple[Any, Any]:
+        self._validate_steps()
+        for _, step in self.steps[:-1]:
+            if step is None or step == "passthrough":
+                continue
+            if _is_resampler(step):
+                X, y = step.fit_resample(X, y)
+            elif hasattr(step, "fit_transform"):
+                X = step.fit_transform(X, y)
+            else:
+                X = step.fit(X, y).transform(X)
+        return X, y
+
+    def fit(self, X: Any, y: Any = None, **fit_params: Any) -> Pipeline:
+        """Resample/transform with every intermediate step, then fit the last on the result."""
+        X, y = self._run_intermediate(X, y)
+        final = self._final
+        if final is not None and final != "passthrough":
+            if _is_resampler(final) and not hasattr(final, "fit"):
+                final.fit_resample(X, y)
+            else:
+                final.fit(X, y, **fit_params)
+        self._fitted = True
+        return self
+
+    def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
+        """Run every step as a resampler/transformer and return the resampled ``(X, y)``."""
+        X, y = self._run_intermediate(X, y)
+        final = self._final
+        if final is None or final == "passthrough":
+            pass
+        elif _is_resampler(final):
+            X, y = final.fit_resample(X, y)
+        elif hasattr(final, "fit_transform"):
+            X = final.fit_transform(X, y)
+        else:
+            raise InvalidParameterError(
+                f"Pipeline: the last step {self.steps[-1][0]!r} ({type(final).__name__}) has no "
+                "fit_resample; fit_resample needs every step to be a resampler or transformer."
+            )
+        self._fitted = True
+        return X, y
+
+    def fit_predict(self, X: Any, y: Any = None) -> Any:
+        """``fit(X, y)`` then ``predict(X)`` on the *original* ``X``."""
+        return self.fit(X, y).predict(X)
+
+    # -- inference (resamplers skipped) --------------------------------------------------
+
+    def _transform_only(self, X: Any) -> Any:
+        if not getattr(self, "_fitted", False):
+            raise NotFittedError("Pipeline: call fit before predicting or transforming.")
+        for _, step in self.steps[:-1]:
+            if step is None or step == "passthrough" or _is_resampler(step):
+                continue
+            X = step.transform(X)
+        return X
+
+    def _call_final(self, method: str, X: Any, *args: Any) -> Any:
+        X = self._transform_only(X)
+        final = self._final
+        if not hasattr(final, method):
+            raise InvalidParameterError(
+                f"Pipeline: the last step {self.steps[-1][0]!r} ({type(final).__name__}) has no "
+                f"{method}."
+            )
+        return getattr(final, method)(X, *args)
+
+    def predict(self, X: Any) -> Any:
+        """Transformers, then the last step's ``predict`` (no resampling)."""
+        return self._call_final("predict", X)
+
+    def predict_proba(self, X: Any) -> Any:
+        """Transformers, then the last step's ``predict_proba`` (no resampling)."""
+        return self._call_final("predict_proba", X)
+
+    def predict_log_proba(self, X: Any) -> Any:
+        """Transformers, then the last step's ``predict_log_proba`` (no resampling)."""
+        return self._call_final("predict_log_proba", X)
+
+    def decision_function(self, X: Any) -> Any:
+        """Transformers, then the last step's ``decision_function`` (no resampling)."""
+        return self._call_final("decision_function", X)
+
+    def score(self, X: Any, y: Any = None) -> Any:
+        """Transformers, then the last step's ``score(X, y)`` (no resampling)."""
+        return self._call_final("score", X, y)
+
+    @property
+    def transform(self) -> Any:
+        """Transformers only, then the last step's ``transform`` (no resampling).
+
+        Available only when the last step is a transformer or ``"passthrough"`` (as in
+        scikit-learn), so a pipeline of resamplers is a pure resampler to imbalanced-learn.
+        """
+        final = self._final
+        if not (final is None or final == "passthrough" or _is_transformer(final)):
+            raise AttributeError(
+                f"Pipeline has no transform: the last step {self.steps[-1][0]!r} "
+                f"({type(final).__name__}) is not a transformer."
+            )
+        return self._transform
+
+    def _transform(self, X: Any) -> Any:
+        X = self._transform_only(X)
+        final = self._final
+        if final is None or final == "passthrough":
+            return X
+        return final.transform(X)
+
+    def __sklearn_tags__(self) -> Any:
+        """scikit-learn's tags: the last step's (so a pipeline ending in a classifier is a
+        classifier to ``cross_val_score``)."""
+        final = self._final
+        if hasattr(final, "__sklearn_tags__"):
+            return copy.deepcopy(final.__sklearn_tags__())
+        from sklearn.utils import Tags, TargetTags
+
+        return Tags(estimator_type=None, target_tags=TargetTags(required=True))
+
+    @property
+    def classes_(self) -> Any:
+        """The last step's ``classes_``."""
+        return self._final.classes_
+
+
+def _names(steps: tuple[Any, ...]) -> list[str]:
+    names = [type(s).__name__.lower() if s is not None else "none" for s in steps]
+    counts = Counter(names)
+    seen: Counter[str] = Counter()
+    out = []
+    for name in names:
+        if counts[name] > 1:
+            seen[name] += 1
+            out.append(f"{name}-{seen[name]}")
+        else:
+            out.append(name)
+    return out
+
+
+def make_pipeline(*steps: Any) -> Pipeline:
+    """A :class:`Pipeline` whose step names are the lower-cased class names (``-1``, ``-2``, ...
+    for repeats), as scikit-learn's ``make_pipeline``.
+
+    Example:
+        >>> from torchbalance.under_sampling import RandomUnderSampler, TomekLinks
+        >>> [name for name, _ in make_pipeline(TomekLinks(), RandomUnderSampler()).steps]
+        ['tomeklinks', 'randomundersampler']
+    """
+    return Pipeline(list(zip(_names(steps), steps, strict=True)))

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from torchbalance.base import clone
+from torchbalance.exceptions import InvalidParameterError, NotFittedError
+from torchbalance.over_sampling import SMOTE
+from torchbalance.pipeline import Pipeline, make_pipeline
+from torchbalance.under_sampling import EditedNearestNeighbours, RandomUnderSampler, TomekLinks
+
+
+def _data(n0=120, n1=30, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    y = torch.cat([torch.zeros(n0, dtype=torch.long), torch.ones(n1, dtype=torch.long)])
+    X = torch.randn(len(y), 3, generator=g, dtype=torch.float64) + 1.5 * y[:, None]
+    return X, y
+
+
+class Recorder:
+    """A minimal estimator that remembers what it was fitted and asked on."""
+
+    def fit(self, X, y):
+        self.fit_counts_ = np.bincount(np.asarray(y)).tolist()
+        self.classes_ = np.unique(np.asarray(y))
+        return self
+
+    def predict(self, X):
+        self.predict_rows_ = len(X)
+        return np.zeros(len(X), dtype=np.int64)
+
+    def predict_proba(self, X):
+        return np.full((len(X), 2), 0.5)
+
+
+def test_hybrid_under_then_smote_as_one_resampler():
+    X, y = _data()
+    hybrid = make_pipeline(
+        RandomUnderSampler(sampling_strategy=0.5, generator=0), SMOTE(generator=0)
+    )
+    X_res, y_res = hybrid.fit_resample(X, y)
+    assert torch.bincount(y_res).tolist() == [60, 60]
+    # the same as running the two by hand
+    X1, y1 = RandomUnderSampler(sampling_strategy=0.5, generator=0).fit_resample(X, y)
+    X2, y2 = SMOTE(generator=0).fit_resample(X1, y1)
+    assert torch.equal(X_res, X2) and torch.equal(y_res, y2)
+
+
+def test_resampling_happens_in_fit_only():
+    X, y = _data()
+    model = Recorder()
+    pipe = Pipeline([("under", RandomUnderSampler(generator=0)), ("model", model)])
+    pipe.fit(X, y)
+    assert model.fit_counts_ == [30, 30]
+    predictions = pipe.predict(X)
+    assert len(predictions) == len(y) and model.predict_rows_ == len(y)
+    assert pipe.predict_proba(X[:7]).shape == (7, 2)
+    assert pipe.classes_.tolist() == [0, 1]
+    assert len(pipe.fit_predict(X, y)) == len(y)
+
+
+def test_transformers_apply_at_predict_and_resamplers_do_not():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = _data()
+    X_np, y_np = X.numpy() * 100 + 5, y.numpy()
+    pipe = make_pipeline(StandardScaler(), TomekLinks(), LogisticRegression())
+    pipe.fit(X_np, y_np)
+    scaler, tomek, model = pipe[0], pipe["tomeklinks"], pipe[-1]
+    expected = model.predict(scaler.transform(X_np))
+    assert np.array_equal(pipe.predict(X_np), expected)
+    assert np.allclose(pipe[:1].transform(X_np), scaler.transform(X_np))
+    assert not hasattr(pipe, "transform")  # the last step is not a transformer
+    # a pipeline ending in a transformer transforms without resampling
+    scaled = make_pipeline(TomekLinks(), StandardScaler()).fit(X_np, y_np)
+    assert scaled.transform(X_np).shape == X_np.shape
+    assert pipe.score(X_np, y_np) == pytest.approx(model.score(scaler.transform(X_np), y_np))
+    assert len(tomek.sample_indices_) < len(y_np)
+
+
+def test_params_clone_and_scikit_learn_cross_validation():
+    from sklearn.base import clone as sk_clone
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    pipe = make_pipeline(EditedNearestNeighbours(), LogisticRegression())
+    params = pipe.get_params()
+    assert params["editednearestneighbours__n_neighbors"] == 3
+    pipe.set_params(editednearestneighbours__n_neighbors=5, logisticregression__C=0.5)
+    assert pipe[0].n_neighbors == 5 and pipe[-1].C == 0.5
+    twin = clone(pipe)
+    assert twin[0] is not pipe[0] and twin[0].n_neighbors == 5
+    sk_twin = sk_clone(pipe)
+    assert sk_twin[-1] is not pipe[-1] and sk_twin[-1].C == 0.5
+    X, y = _data()
+    scores = cross_val_score(pipe, X.numpy(), y.numpy(), cv=3)
+    assert scores.shape == (3,) and (scores > 0.5).all()
+    sub = pipe[:1]
+    assert isinstance(sub, Pipeline) and len(sub) == 1
+    pipe.set_params(editednearestneighbours="passthrough")
+    pipe.fit(X.numpy(), y.numpy())
+
+
+def test_nested_pipeline_inside_imblearn_pipeline():
+    from imblearn.pipeline import make_pipeline as imb_make_pipeline
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = _data()
+    inner = make_pipeline(
+        RandomUnderSampler(sampling_strategy=0.5, generator=0), SMOTE(generator=0)
+    )
+    outer = imb_make_pipeline(inner, LogisticRegression())
+    outer.fit(X.numpy(), y.numpy())
+    assert outer.predict(X.numpy()).shape == (150,)
+
+
+@pytest.mark.parametrize(
+    ("steps", "match"),
+    [
+        ([], "non-empty list"),
+        ([("a", TomekLinks()), ("a", Recorder())], "used more than once"),
+        ([("a__b", TomekLinks()), ("m", Recorder())], "must not contain '__'"),
+        ([("model", Recorder()), ("tomek", TomekLinks())], "every step but the last"),
+        (["tomek"], r"\(name, step\) pair"),
+    ],
+)
+def test_malformed_steps_are_refused(steps, match):
+    X, y = _data()
+    with pytest.raises(InvalidParameterError, match=match):
+        Pipeline(steps).fit(X, y)
+
+
+def test_prediction_needs_fit_and_fit_resample_needs_resamplers():
+    X, y = _data()
+    pipe = make_pipeline(TomekLinks(), Recorder())
+    with pytest.raises(NotFittedError, match="call fit"):
+        pipe.predict(X)
+    with pytest.raises(InvalidParameterError, match="has no fit_resample"):
+        pipe.fit_resample(X, y)
+    pipe.fit(X, y)
+    with pytest.raises(InvalidParameterError, match="has no decision_function"):
+        pipe.decision_function(X)
+
+
+def test_make_pipeline_names_repeats():
+    pipe = make_pipeline(TomekLinks(), TomekLinks(), RandomUnderSampler())
+    assert [n for n, _ in pipe] == ["tomeklinks-1", "tomeklinks-2", "randomundersampler"]
+    assert pipe.named_steps["tomeklinks-2"] is pipe[1]
+    assert "steps" in repr(pipe) or "Pipeline" in repr(pipe)
