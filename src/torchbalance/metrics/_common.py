@@ -49,8 +49,6 @@ def dense_confusion(t: torch.Tensor, p: torch.Tensor, size: int) -> torch.Tensor
     return torch.bincount(flat, minlength=size * size).reshape(size, size)
 
 
-
-
 def warn_undefined(message: str, stacklevel: int = 3) -> None:
     """Raise an :class:`UndefinedMetricWarning`."""
     warnings.warn(message, UndefinedMetricWarning, stacklevel=stacklevel)
