@@ -12,7 +12,7 @@ STAMP := $(VENV)/.torchbalance-installed
 .PHONY: run test lint bench setup clean
 
 run: $(STAMP)
-	$(BIN)/torchbalance inspect
+	$(BIN)/torchbalance compare
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

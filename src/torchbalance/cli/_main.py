@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from .. import __version__
-from . import _datasets, _inspect
+from . import _compare, _datasets, _inspect, _resample
 from ._errors import USER_ERRORS
 
 __all__ = ["build_parser", "main"]
@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (_inspect, _datasets):
+    for module in (_compare, _inspect, _resample, _datasets):
         module.add_parser(commands)
     return parser
 

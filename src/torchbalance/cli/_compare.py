@@ -1,0 +1,134 @@
+"""``torchbalance compare``: which imbalance technique works on this data."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, TextIO
+
+from ._errors import UsageError
+
+__all__ = ["add_parser", "run"]
+
+DEFAULT_DATASET = "digits_lt"
+
+
+def add_parser(commands: Any) -> None:
+    """Register ``compare`` on the ``add_subparsers`` object ``commands``."""
+    parser = commands.add_parser(
+        "compare",
+        help="run every imbalance strategy on a data set and rank them",
+        description=(
+            "Train the same model with each imbalance strategy (losses, samplers, resamplers, "
+            "post-processing, reference tree models) on identical folds and seeds, and print a "
+            "leaderboard with 95%% intervals, a paired test against the baseline, per-class "
+            "recall and a recommendation. Without PATH: the built-in long-tailed digits (fixed "
+            "train/test split, 5 training seeds)."
+        ),
+    )
+    parser.add_argument("path", nargs="?", metavar="PATH", help="a .csv, .tsv or .parquet file")
+    parser.add_argument("--target", metavar="COL", help="the label column of PATH")
+    parser.add_argument(
+        "--dataset",
+        metavar="NAME",
+        help=f"built-in data set without PATH (default: {DEFAULT_DATASET})",
+    )
+    parser.add_argument(
+        "--strategies",
+        default="default",
+        metavar="LIST",
+        help="'default', 'all', 'fast' or comma-separated names (see --list-strategies)",
+    )
+    parser.add_argument(
+        "--list-strategies", action="store_true", help="list the strategies and exit"
+    )
+    parser.add_argument("--model", default="mlp", choices=("mlp", "linear", "cnn"))
+    parser.add_argument("--cv", type=int, default=5, metavar="K", help="folds for PATH (default 5)")
+    parser.add_argument(
+        "--repeats", type=int, metavar="R", help="repetitions (default 1; 5 for a built-in split)"
+    )
+    parser.add_argument(
+        "--metric", default="balanced_accuracy", metavar="NAME", help="the ranking metric"
+    )
+    parser.add_argument("--epochs", type=int, default=30, metavar="N")
+    parser.add_argument("--device", default="cpu", metavar="DEV", help="'cpu', 'cuda' or 'cuda:N'")
+    parser.add_argument("--seed", type=int, default=0, metavar="S")
+    parser.add_argument(
+        "--out", metavar="DIR", help="write report.html, report.md and results.json there"
+    )
+    parser.add_argument(
+        "--format", choices=("table", "json", "markdown"), default="table", help="stdout format"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.set_defaults(handler=run)
+
+
+def _data(args: argparse.Namespace) -> tuple[Any, Any]:
+    from ..datasets import load_dataset, load_table
+
+    if args.path is None:
+        if args.target is not None:
+            raise UsageError("--target needs PATH; the built-in data sets know their labels.")
+        return load_dataset(args.dataset or DEFAULT_DATASET), None
+    if args.dataset is not None:
+        raise UsageError("--dataset applies without PATH only.")
+    if args.target is None:
+        raise UsageError("PATH needs --target COL, the name of its label column.")
+    table = load_table(args.path, target=args.target, encode="onehot")
+    X = table.X.to_numpy(dtype="float32")
+    y = table.y.to_numpy()
+    return X, y
+
+
+def _list(out: TextIO) -> int:
+    from ..experiment import PENDING, list_strategies
+    from ..utils import render_table
+
+    rows = []
+    for name, strategy in list_strategies().items():
+        reason = strategy.unavailable_reason()
+        flags = ", ".join(
+            flag
+            for flag, on in (
+                ("default", strategy.default),
+                ("fast", strategy.fast),
+                ("tabular only", strategy.tabular_only),
+            )
+            if on
+        )
+        status = "" if reason is None else f" [unavailable: {reason}]"
+        rows.append([name, strategy.kind, flags, strategy.summary + status])
+    rows += [[name, "", "", f"[not built: {why}]"] for name, why in PENDING.items()]
+    print(
+        render_table(["name", "kind", "sets", "what it does"], rows, numeric=[False] * 4), file=out
+    )
+    return 0
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Run ``compare``; returns the exit status (user errors are raised to the caller)."""
+    if args.list_strategies:
+        return _list(out)
+    from ..experiment import compare, render_report, write_report
+
+    X, y = _data(args)
+    result = compare(
+        X,
+        y,
+        strategies=args.strategies,
+        model=args.model,
+        cv=args.cv,
+        repeats=args.repeats,
+        primary=args.metric,
+        epochs=args.epochs,
+        device=args.device,
+        generator=args.seed,
+        progress=not args.quiet,
+    )
+    print(render_report(result, args.format), file=out)
+    if args.out is not None:
+        paths = write_report(result, args.out)
+        if not args.quiet:
+            import sys
+
+            print(f"compare: wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
+    return 0

@@ -1,0 +1,109 @@
+"""``torchbalance resample``: resample a table file with any resampler, for users of any tool."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from typing import Any, TextIO
+
+from ._errors import UsageError
+
+__all__ = ["add_parser", "resampler_classes", "run"]
+
+_MODULES = ("over_sampling", "under_sampling", "combine")
+
+
+def resampler_classes() -> dict[str, type]:
+    """Every resampler class of the package by lower-case name (modules not built are skipped)."""
+    from ..base import BaseResampler
+
+    found: dict[str, type] = {}
+    for name in _MODULES:
+        try:
+            module = importlib.import_module(f"torchbalance.{name}")
+        except ImportError:
+            continue
+        for attribute in getattr(module, "__all__", []):
+            value = getattr(module, attribute)
+            if isinstance(value, type) and issubclass(value, BaseResampler):
+                found[attribute.lower()] = value
+    return found
+
+
+def add_parser(commands: Any) -> None:
+    """Register ``resample`` on the ``add_subparsers`` object ``commands``."""
+    parser = commands.add_parser(
+        "resample",
+        help="resample a CSV/Parquet table (SMOTE, under-sampling, cleaning, ...)",
+        description=(
+            "Read PATH, resample it with METHOD (a resampler class name such as SMOTE or "
+            "RandomUnderSampler, case-insensitive) and write the result to OUT (CSV or Parquet "
+            "by extension). Categorical columns are one-hot encoded first."
+        ),
+    )
+    parser.add_argument("path", metavar="PATH", help="a .csv, .tsv or .parquet file")
+    parser.add_argument("--target", metavar="COL", required=True, help="the label column")
+    parser.add_argument("--method", metavar="NAME", required=True, help="resampler class name")
+    parser.add_argument(
+        "--sampling-strategy",
+        metavar="S",
+        help="'auto', 'minority', 'not majority', ..., a float, or JSON such as '{\"1\": 500}'",
+    )
+    parser.add_argument("--seed", type=int, default=0, metavar="S")
+    parser.add_argument("-o", "--output", metavar="OUT", required=True, help="output file")
+    parser.set_defaults(handler=run)
+
+
+def _strategy(text: str | None, labels: Any) -> Any:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return text  # a keyword such as 'auto' or 'not majority'
+    if isinstance(value, dict):
+        kinds = {type(v) for v in labels.tolist()}
+        convert = int if kinds <= {int} else str
+        try:
+            return {convert(k): v for k, v in value.items()}
+        except ValueError:
+            raise UsageError(f"--sampling-strategy {text}: keys must be class labels.") from None
+    return value
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Run ``resample``; returns the exit status (user errors are raised to the caller)."""
+    import pandas as pd
+
+    from ..datasets import load_table
+
+    classes = resampler_classes()
+    method = classes.get(args.method.lower())
+    if method is None:
+        raise UsageError(
+            f"unknown --method {args.method!r}; available: {', '.join(sorted(classes)) or 'none'}."
+        )
+    table = load_table(args.path, target=args.target, encode="onehot")
+    params: dict[str, Any] = {}
+    strategy = _strategy(args.sampling_strategy, table.y)
+    if strategy is not None:
+        params["sampling_strategy"] = strategy
+    resampler = method(**params)
+    if "generator" in resampler.get_params():
+        resampler.set_params(generator=args.seed)
+    X, y = resampler.fit_resample(table.X, table.y)
+    frame = pd.DataFrame(X, columns=table.X.columns)
+    frame[args.target] = pd.Series(y).to_numpy()
+    destination = str(args.output)
+    if destination.endswith((".parquet", ".pq")):
+        frame.to_parquet(destination, index=False)
+    elif destination.endswith((".csv", ".tsv", ".csv.gz")):
+        frame.to_csv(destination, index=False, sep="\t" if destination.endswith(".tsv") else ",")
+    else:
+        raise UsageError(f"-o {destination}: use a .csv, .tsv or .parquet file name.")
+    before = table.y.value_counts().sort_index().to_dict()
+    after = pd.Series(y).value_counts().sort_index().to_dict()
+    print(f"resample: {method.__name__}: {before} -> {after}; wrote {destination}", file=sys.stderr)
+    return 0

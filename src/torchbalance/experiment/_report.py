@@ -1,0 +1,292 @@
+"""A comparison as a terminal table, Markdown, JSON, or a self-contained HTML report."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..exceptions import InvalidParameterError
+from ..utils import render_table
+from ._results import ComparisonResult
+
+__all__ = ["render_report", "write_report"]
+
+_SHORT = {
+    "balanced_accuracy": "bal_acc",
+    "f1_macro": "macro_f1",
+    "g_mean": "g_mean",
+    "worst_class_recall": "worst_recall",
+    "mcc": "mcc",
+    "average_precision": "pr_auc",
+    "roc_auc": "roc_auc",
+    "ece": "ece",
+    "accuracy": "accuracy",
+}
+
+
+def _number(value: Any, digits: int = 3) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _rows(result: ComparisonResult) -> tuple[list[str], list[list[str]]]:
+    others = [m for m in result.metrics if m != result.primary]
+    headers = [
+        "#",
+        "strategy",
+        f"{_SHORT.get(result.primary, result.primary)} [95% CI]",
+        *(_SHORT.get(m, m) for m in others),
+        "fit s",
+        "vs base",
+        "p",
+    ]
+    rows = []
+    for rank, row in enumerate(result.leaderboard(), start=1):
+        rows.append(
+            [
+                str(rank),
+                row["strategy"],
+                f"{row['mean']:.3f} [{row['low']:.3f}, {row['high']:.3f}]",
+                *(_number(row[m]) for m in others),
+                f"{row['fit_time']:.2f}",
+                "–" if row["vs_baseline"] is None else f"{row['vs_baseline']:+.3f}",
+                _number(row["p_value"], 2),
+            ]
+        )
+    return headers, rows
+
+
+def _recall_rows(result: ComparisonResult) -> tuple[list[str], list[list[str]]]:
+    headers = ["recall", *(str(label) for label in result.class_labels)]
+    recalls = result.per_class_recall()
+    order = [row["strategy"] for row in result.leaderboard()]
+    return headers, [[name, *(f"{v:.2f}" for v in recalls[name])] for name in order]
+
+
+def _header_lines(result: ComparisonResult) -> list[str]:
+    setting = result.setting
+    model = setting.model if isinstance(setting.model, str) else "custom"
+    counts = ", ".join(str(c) for c in setting.class_counts)
+    return [
+        f"data: {result.dataset}, {result.protocol}; training class counts [{counts}]",
+        f"model: {model}, {setting.epochs} epochs, batch {setting.batch_size}, lr {setting.lr}, "
+        f"device {setting.device}; {len(result.results)} strategies in {result.elapsed:.0f} s",
+    ]
+
+
+def _text(result: ComparisonResult) -> str:
+    headers, rows = _rows(result)
+    numeric = [True, False] + [True] * (len(headers) - 2)
+    parts = [*_header_lines(result), "", render_table(headers, rows, numeric=numeric), ""]
+    recall_headers, recall_rows = _recall_rows(result)
+    parts.append(
+        render_table(
+            recall_headers, recall_rows, numeric=[False] + [True] * (len(recall_headers) - 1)
+        )
+    )
+    parts += ["", f"recommendation: {result.recommendation()}"]
+    if result.skipped:
+        parts.append("left out: " + "; ".join(f"{k} ({v})" for k, v in result.skipped.items()))
+    parts.append(
+        "'vs base': mean paired difference from the baseline over the same folds; 'p': its "
+        "one-sided sign-flip test (is it better?). Intervals: Nadeau-Bengio corrected t."
+    )
+    return "\n".join(parts)
+
+
+def _markdown_table(headers: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _markdown(result: ComparisonResult) -> str:
+    headers, rows = _rows(result)
+    recall_headers, recall_rows = _recall_rows(result)
+    parts = [
+        "# torchbalance compare",
+        "",
+        *(f"- {line}" for line in _header_lines(result)),
+        "",
+        f"**Recommendation.** {result.recommendation()}",
+        "",
+        "## Leaderboard",
+        "",
+        _markdown_table(headers, rows),
+        "",
+        "## Recall of each class",
+        "",
+        _markdown_table(recall_headers, recall_rows),
+    ]
+    if result.skipped:
+        parts += ["", "## Left out", ""]
+        parts += [f"- `{name}`: {reason}" for name, reason in result.skipped.items()]
+    return "\n".join(parts) + "\n"
+
+
+def render_report(result: ComparisonResult, format: str = "table") -> str:
+    """``result`` as ``"table"`` (terminal text), ``"markdown"`` or ``"json"``."""
+    if format == "table":
+        return _text(result)
+    if format == "markdown":
+        return _markdown(result)
+    if format == "json":
+        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+    raise InvalidParameterError(
+        f"render_report: format={format!r} is invalid; it must be 'table', 'markdown' or 'json'."
+    )
+
+
+# -- HTML -----------------------------------------------------------------------------------------
+
+
+def _png(figure: Any) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(figure)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _pooled(result: ComparisonResult, name: str) -> tuple[np.ndarray, np.ndarray, Any]:
+    """Out-of-fold labels, predictions and probabilities of strategy ``name``, as class codes."""
+    run = next(r for r in result.results if r.strategy.name == name)
+    labels = np.asarray(result.class_labels)
+
+    def codes(values: Any) -> np.ndarray:
+        array = values.cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)
+        return np.searchsorted(labels, array)
+
+    truth = np.concatenate([codes(p["y_true"]) for p in run.cv.predictions])
+    predicted = np.concatenate([codes(p["y_pred"]) for p in run.cv.predictions])
+    probas = [p["y_proba"] for p in run.cv.predictions]
+    proba = None
+    if all(p is not None for p in probas):
+        proba = np.concatenate(
+            [np.asarray(p.cpu() if isinstance(p, torch.Tensor) else p) for p in probas]
+        )
+    return truth, predicted, proba
+
+
+def _figures(result: ComparisonResult) -> list[tuple[str, str]]:
+    """``(caption, data URI)`` of every plot; empty without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    from ..metrics import plot_confusion_matrix, plot_precision_recall_curves
+
+    figures = []
+    board = result.leaderboard()
+    names = [row["strategy"] for row in board][::-1]
+    fig, ax = plt.subplots(figsize=(6.5, 0.35 * len(names) + 1.2))
+    means = np.array([row["mean"] for row in board][::-1])
+    lows = means - np.array([row["low"] for row in board][::-1])
+    highs = np.array([row["high"] for row in board][::-1]) - means
+    ax.errorbar(means, range(len(names)), xerr=[lows, highs], fmt="o", capsize=3)
+    ax.set_yticks(range(len(names)), names)
+    ax.set_xlabel(f"{result.primary} (mean, 95% interval)")
+    figures.append(("Leaderboard", _png(fig)))
+
+    recalls = result.per_class_recall()
+    matrix = np.array([recalls[name] for name in names[::-1]])
+    fig, ax = plt.subplots(figsize=(0.5 * len(result.class_labels) + 3, 0.35 * len(names) + 1.2))
+    image = ax.imshow(matrix, vmin=0, vmax=1, cmap="viridis", aspect="auto")
+    ax.set_yticks(range(len(names)), names[::-1])
+    ax.set_xticks(range(len(result.class_labels)), [str(c) for c in result.class_labels])
+    ax.set_xlabel("class")
+    fig.colorbar(image, ax=ax, label="recall")
+    figures.append(("Recall of each class, per strategy", _png(fig)))
+
+    class_names = [str(c) for c in result.class_labels]
+    shown = [board[0]["strategy"]]
+    if "baseline" in recalls and "baseline" not in shown:
+        shown.append("baseline")
+    for name in shown:
+        truth, predicted, proba = _pooled(result, name)
+        fig = plot_confusion_matrix(
+            torch.as_tensor(truth),
+            torch.as_tensor(predicted),
+            num_classes=len(class_names),
+            class_names=class_names,
+        )
+        figures.append((f"Confusion matrix (normalised per true class): {name}", _png(fig)))
+        if len(class_names) == 2 and proba is not None:
+            fig = plot_precision_recall_curves(
+                torch.as_tensor(truth), torch.as_tensor(proba[:, 1]), class_names=class_names
+            )
+            figures.append((f"Precision-recall curve: {name}", _png(fig)))
+    return figures
+
+
+def _html(result: ComparisonResult) -> str:
+    headers, rows = _rows(result)
+    recall_headers, recall_rows = _recall_rows(result)
+
+    def table(head: list[str], body: list[list[str]]) -> str:
+        cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+        lines = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in body
+        )
+        return f"<table><thead><tr>{cells}</tr></thead><tbody>{lines}</tbody></table>"
+
+    figures = _figures(result)
+    plots = (
+        "".join(
+            f'<figure><img alt="{html.escape(caption)}" src="{uri}"><figcaption>'
+            f"{html.escape(caption)}</figcaption></figure>"
+            for caption, uri in figures
+        )
+        or "<p>Plots need matplotlib (pip install 'torchbalance[plot]').</p>"
+    )
+    skipped = "".join(
+        f"<li><code>{html.escape(k)}</code>: {html.escape(v)}</li>"
+        for k, v in result.skipped.items()
+    )
+    header = "".join(f"<li>{html.escape(line)}</li>" for line in _header_lines(result))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>torchbalance compare</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem; max-width: 70rem; }}
+table {{ border-collapse: collapse; margin: 1rem 0; }}
+th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: right; }}
+td:nth-child(2), th:nth-child(2) {{ text-align: left; }}
+figure {{ display: inline-block; margin: 1rem; vertical-align: top; }}
+</style></head><body>
+<h1>torchbalance compare</h1>
+<ul>{header}</ul>
+<p><strong>Recommendation.</strong> {html.escape(result.recommendation())}</p>
+<h2>Leaderboard</h2>{table(headers, rows)}
+<h2>Recall of each class</h2>{table(recall_headers, recall_rows)}
+<h2>Plots</h2>{plots}
+{"<h2>Left out</h2><ul>" + skipped + "</ul>" if skipped else ""}
+</body></html>
+"""
+
+
+def write_report(result: ComparisonResult, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
+    """Write ``report.html`` (self-contained: plots inline), ``report.md`` and
+    ``results.json`` into ``out_dir`` (created if needed); returns their paths.
+    """
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "html": folder / "report.html",
+        "markdown": folder / "report.md",
+        "json": folder / "results.json",
+    }
+    paths["html"].write_text(_html(result), encoding="utf-8")
+    paths["markdown"].write_text(_markdown(result), encoding="utf-8")
+    paths["json"].write_text(render_report(result, "json") + "\n", encoding="utf-8")
+    return paths

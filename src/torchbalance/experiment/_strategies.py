@@ -1,0 +1,485 @@
+"""Strategies: named recipes (loss, sampler, resampler, ensemble, post-processing) compared on
+the same model, budget and folds.
+
+A strategy's ``build(setting)`` returns ``(estimator, resampler)``: an estimator with
+``fit``/``predict``/``predict_proba`` (usually ``setting.classifier(...)``, the shared network
+with one change) and an optional resampler applied to the training folds only. Register your
+own with :func:`register_strategy`.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..exceptions import InvalidParameterError
+from ._setting import Setting, cosine_head
+
+__all__ = [
+    "PENDING",
+    "Strategy",
+    "get_strategy",
+    "list_strategies",
+    "register_strategy",
+    "resolve_strategies",
+    "unregister_strategy",
+]
+
+Recipe = tuple[Any, Any]
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """A named recipe.
+
+    Attributes:
+        name: Short identifier (``--strategies`` on the command line).
+        summary: One line: what it changes, and the paper.
+        kind: ``"baseline"``, ``"loss"``, ``"sampler"``, ``"resampler"``, ``"ensemble"``,
+            ``"post-hoc"`` or ``"reference"`` (a non-neural model for comparison).
+        build: ``build(setting) -> (estimator, resampler or None)``.
+        requires: Modules that must import for the strategy to run (optional pieces).
+        tabular_only: Only for flat feature vectors (the SMOTE family, trees).
+        fast: In the ``fast`` set (one model fit per fold, no kNN cleaning).
+        default: In the default set.
+    """
+
+    name: str
+    summary: str
+    kind: str
+    build: Callable[[Setting], Recipe]
+    requires: tuple[str, ...] = ()
+    tabular_only: bool = False
+    fast: bool = False
+    default: bool = True
+
+    def unavailable_reason(self, setting: Setting | None = None) -> str | None:
+        """Why the strategy cannot run here, or ``None`` if it can."""
+        if setting is not None and self.tabular_only and not setting.tabular:
+            return "needs flat (tabular) features"
+        for module in self.requires:
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                return f"needs {module}, which is not available"
+        return None
+
+
+_REGISTRY: dict[str, Strategy] = {}
+
+PENDING = {
+    "minority_augmentation": "torchbalance.augment is not built yet (issue 10)",
+}
+"""Strategies the issue list asks for whose pieces do not exist yet: reported as left out,
+never imitated."""
+
+
+def register_strategy(strategy: Strategy, *, replace: bool = False) -> Strategy:
+    """Add ``strategy`` to the registry (``replace=True`` to overwrite one of the same name).
+
+    Example:
+        >>> from torchbalance.experiment import Strategy, register_strategy, unregister_strategy
+        >>> smooth = nn.CrossEntropyLoss(label_smoothing=0.1)
+        >>> mine = Strategy("label_smoothing", "CE with label smoothing 0.1", "loss",
+        ...                 lambda s: (s.classifier(loss=smooth), None))
+        >>> register_strategy(mine).name
+        'label_smoothing'
+        >>> unregister_strategy("label_smoothing")
+    """
+    if not isinstance(strategy, Strategy):
+        raise InvalidParameterError(
+            f"register_strategy: {strategy!r} is not a Strategy; build one with "
+            "Strategy(name, summary, kind, build)."
+        )
+    if strategy.name in _REGISTRY and not replace:
+        raise InvalidParameterError(
+            f"register_strategy: a strategy named {strategy.name!r} exists; pass replace=True "
+            "or choose another name."
+        )
+    _REGISTRY[strategy.name] = strategy
+    return strategy
+
+
+def unregister_strategy(name: str) -> None:
+    """Remove a strategy from the registry."""
+    _REGISTRY.pop(name, None)
+
+
+def list_strategies() -> dict[str, Strategy]:
+    """Every registered strategy by name, in registration order."""
+    return dict(_REGISTRY)
+
+
+def get_strategy(name: str) -> Strategy:
+    """The strategy called ``name``, or a clear error listing the known ones."""
+    if name not in _REGISTRY:
+        raise InvalidParameterError(
+            f"unknown strategy {name!r}; known strategies: {', '.join(_REGISTRY)}."
+        )
+    return _REGISTRY[name]
+
+
+def resolve_strategies(
+    strategies: str | list[str | Strategy] | None, setting: Setting
+) -> tuple[list[Strategy], dict[str, str]]:
+    """The strategies to run and, for each one left out, why.
+
+    ``None`` or ``"default"``: every default strategy that can run here; ``"all"``: every
+    registered one that can run; ``"fast"``: the fast ones; or a list of names / Strategy
+    objects (a named strategy that cannot run here is an error).
+    """
+    skipped: dict[str, str] = {}
+    if strategies is None or isinstance(strategies, str):
+        group = strategies or "default"
+        if group not in ("default", "all", "fast"):
+            names = [name.strip() for name in group.split(",") if name.strip()]
+            return resolve_strategies(list(names), setting)
+        if group != "fast":
+            skipped.update(PENDING)
+        chosen = []
+        for strategy in _REGISTRY.values():
+            if group == "default" and not strategy.default:
+                continue
+            if group == "fast" and not strategy.fast:
+                continue
+            reason = strategy.unavailable_reason(setting)
+            if reason is None:
+                chosen.append(strategy)
+            else:
+                skipped[strategy.name] = reason
+        return chosen, skipped
+    chosen = []
+    for item in strategies:
+        strategy = item if isinstance(item, Strategy) else get_strategy(item)
+        reason = strategy.unavailable_reason(setting)
+        if reason is not None:
+            raise InvalidParameterError(f"strategy {strategy.name!r} cannot run here: {reason}.")
+        chosen.append(strategy)
+    if not chosen:
+        raise InvalidParameterError("no strategy to compare; name at least one.")
+    names = [strategy.name for strategy in chosen]
+    if len(set(names)) != len(names):
+        raise InvalidParameterError(f"strategies are named twice: {names}.")
+    return chosen, skipped
+
+
+# -- the built-in strategies ----------------------------------------------------------------------
+
+
+class _ScheduledLoss(nn.Module):
+    """A loss whose per-class weights follow a schedule (``set_epoch`` sets them)."""
+
+    def __init__(self, loss: nn.Module, schedule: Any) -> None:
+        super().__init__()
+        self.loss = loss
+        self.schedule = schedule
+
+    def set_epoch(self, epoch: int) -> None:
+        self.loss.set_weight(self.schedule.weights_at(epoch))  # type: ignore[operator]
+
+    def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return self.loss(logits, target)
+
+
+def _switch_epoch(setting: Setting) -> int:
+    """Deferred schedules switch for the last fifth of training (Cao et al.: 160 of 200)."""
+    return max(1, round(0.8 * setting.epochs))
+
+
+def _smote_neighbors(setting: Setting) -> int:
+    """k for the SMOTE family: 5, or fewer when the rarest class of a training fold is tiny."""
+    return max(1, min(5, setting.min_train_count - 1))
+
+
+def _losses() -> Any:
+    return importlib.import_module("torchbalance.losses")
+
+
+def _over() -> Any:
+    return importlib.import_module("torchbalance.over_sampling")
+
+
+def _under() -> Any:
+    return importlib.import_module("torchbalance.under_sampling")
+
+
+def _combine() -> Any:
+    return importlib.import_module("torchbalance.combine")
+
+
+def _samplers() -> Any:
+    return importlib.import_module("torchbalance.samplers")
+
+
+def _builtin(
+    name: str, summary: str, kind: str, requires: tuple[str, ...] = (), **flags: Any
+) -> Callable[[Callable[[Setting], Recipe]], Callable[[Setting], Recipe]]:
+    def register(build: Callable[[Setting], Recipe]) -> Callable[[Setting], Recipe]:
+        register_strategy(Strategy(name, summary, kind, build, requires, **flags))
+        return build
+
+    return register
+
+
+@_builtin("baseline", "plain cross-entropy, natural sampling", "baseline", fast=True)
+def _baseline(setting: Setting) -> Recipe:
+    return setting.classifier(), None
+
+
+@_builtin(
+    "class_weighted", "cross-entropy weighted N/(C n_c) (King & Zeng 2001)", "loss", fast=True
+)
+def _class_weighted(setting: Setting) -> Recipe:
+    from ..weights import class_weights
+
+    def loss(counts: torch.Tensor) -> nn.Module:
+        return nn.CrossEntropyLoss(weight=class_weights(counts, "balanced", from_counts=True))
+
+    return setting.classifier(loss=loss), None
+
+
+@_builtin("focal", "focal loss, gamma=2 (Lin et al. 2017)", "loss", ("torchbalance.losses",))
+def _focal(setting: Setting) -> Recipe:
+    return setting.classifier(loss=_losses().FocalLoss(gamma=2.0)), None
+
+
+@_builtin(
+    "cb_focal",
+    "class-balanced focal loss, effective number beta=0.999 (Cui et al. 2019)",
+    "loss",
+    ("torchbalance.losses",),
+)
+def _cb_focal(setting: Setting) -> Recipe:
+    def loss(counts: torch.Tensor) -> nn.Module:
+        return _losses().ClassBalancedLoss(counts, base="focal", beta=0.999, gamma=2.0)
+
+    return setting.classifier(loss=loss), None
+
+
+@_builtin(
+    "ldam_drw",
+    "LDAM margins on a cosine classifier + deferred re-weighting (Cao et al. 2019)",
+    "loss",
+    ("torchbalance.losses",),
+)
+def _ldam_drw(setting: Setting) -> Recipe:
+    losses = _losses()
+
+    def loss(counts: torch.Tensor) -> nn.Module:
+        schedule = losses.DeferredReweighting(
+            counts, switch_epoch=_switch_epoch(setting), beta=0.999
+        )
+        return _ScheduledLoss(losses.LDAMLoss(counts, max_margin=0.5, scale=30.0), schedule)
+
+    return setting.classifier(module_fn=cosine_head(setting.module_fn()), loss=loss), None
+
+
+@_builtin(
+    "logit_adjusted",
+    "logit-adjusted loss, tau=1 (Menon et al. 2021)",
+    "loss",
+    ("torchbalance.losses",),
+    fast=True,
+)
+def _logit_adjusted(setting: Setting) -> Recipe:
+    return setting.classifier(
+        loss=lambda counts: _losses().LogitAdjustedLoss(counts, tau=1.0)
+    ), None
+
+
+@_builtin(
+    "balanced_softmax",
+    "balanced softmax (Ren et al. 2020)",
+    "loss",
+    ("torchbalance.losses",),
+    fast=True,
+)
+def _balanced_softmax(setting: Setting) -> Recipe:
+    return setting.classifier(loss=lambda counts: _losses().BalancedSoftmaxLoss(counts)), None
+
+
+@_builtin(
+    "posthoc_adjustment",
+    "plain training, then post-hoc logit adjustment to uniform priors (Menon et al. 2021)",
+    "post-hoc",
+    fast=True,
+)
+def _posthoc(setting: Setting) -> Recipe:
+    from ..model_selection import PriorCorrectedClassifier
+
+    return PriorCorrectedClassifier(setting.classifier()), None
+
+
+@_builtin("balanced_sampler", "class-balanced sampling, p_c equal", "sampler", fast=True)
+def _balanced_sampler(setting: Setting) -> Recipe:
+    return setting.classifier(sampler=functools.partial(_samplers().ClassBalancedSampler)), None
+
+
+@_builtin("sqrt_sampler", "square-root sampling, p_c ∝ sqrt(n_c) (Mahajan et al. 2018)", "sampler")
+def _sqrt_sampler(setting: Setting) -> Recipe:
+    sampler = functools.partial(_samplers().ClassBalancedSampler, power=0.5)
+    return setting.classifier(sampler=sampler), None
+
+
+def _deferred_sampler(labels: torch.Tensor, *, generator: Any, switch_epoch: int) -> Any:
+    samplers = _samplers()
+    schedule = samplers.DeferredPower(switch_epoch=switch_epoch)
+    return samplers.ScheduledSampler(labels, schedule=schedule, generator=generator)
+
+
+@_builtin(
+    "deferred_resampling",
+    "natural sampling, class-balanced for the last fifth of training (DRS, Cao et al. 2019)",
+    "sampler",
+)
+def _drs(setting: Setting) -> Recipe:
+    sampler = functools.partial(_deferred_sampler, switch_epoch=_switch_epoch(setting))
+    return setting.classifier(sampler=sampler), None
+
+
+@_builtin(
+    "threshold_tuning",
+    "plain training, class offsets tuned for balanced accuracy on held-out folds",
+    "post-hoc",
+)
+def _threshold(setting: Setting) -> Recipe:
+    from ..model_selection import ThresholdTuner
+
+    return ThresholdTuner(setting.classifier(), objective="balanced_accuracy", cv=3), None
+
+
+@_builtin(
+    "random_over",
+    "random over-sampling of every minority class to the majority",
+    "resampler",
+    ("torchbalance.over_sampling",),
+    fast=True,
+)
+def _random_over(setting: Setting) -> Recipe:
+    return setting.classifier(), _over().RandomOverSampler()
+
+
+@_builtin(
+    "smote",
+    "SMOTE (Chawla et al. 2002)",
+    "resampler",
+    ("torchbalance.over_sampling",),
+    tabular_only=True,
+)
+def _smote(setting: Setting) -> Recipe:
+    return setting.classifier(), _over().SMOTE(k_neighbors=_smote_neighbors(setting))
+
+
+@_builtin(
+    "borderline_smote",
+    "Borderline-SMOTE 1 (Han et al. 2005)",
+    "resampler",
+    ("torchbalance.over_sampling",),
+    tabular_only=True,
+)
+def _borderline(setting: Setting) -> Recipe:
+    k = _smote_neighbors(setting)
+    return setting.classifier(), _over().BorderlineSMOTE(k_neighbors=k)
+
+
+@_builtin(
+    "adasyn",
+    "ADASYN (He et al. 2008)",
+    "resampler",
+    ("torchbalance.over_sampling",),
+    tabular_only=True,
+)
+def _adasyn(setting: Setting) -> Recipe:
+    return setting.classifier(), _over().ADASYN(n_neighbors=_smote_neighbors(setting))
+
+
+@_builtin(
+    "random_under",
+    "random under-sampling of every class to the minority",
+    "resampler",
+    ("torchbalance.under_sampling",),
+    fast=True,
+)
+def _random_under(setting: Setting) -> Recipe:
+    return setting.classifier(), _under().RandomUnderSampler()
+
+
+@_builtin(
+    "smote_tomek",
+    "SMOTE, then removal of Tomek links (Batista et al. 2004)",
+    "resampler",
+    ("torchbalance.combine",),
+    tabular_only=True,
+)
+def _smote_tomek(setting: Setting) -> Recipe:
+    smote = _over().SMOTE(k_neighbors=_smote_neighbors(setting))
+    return setting.classifier(), _combine().SMOTETomek(smote=smote)
+
+
+@_builtin(
+    "smote_enn",
+    "SMOTE, then edited nearest neighbours (Batista et al. 2004)",
+    "resampler",
+    ("torchbalance.combine",),
+    tabular_only=True,
+)
+def _smote_enn(setting: Setting) -> Recipe:
+    smote = _over().SMOTE(k_neighbors=_smote_neighbors(setting))
+    return setting.classifier(), _combine().SMOTEENN(smote=smote)
+
+
+@_builtin(
+    "balanced_bagging",
+    "10 networks, each on a balanced bootstrap, soft voting",
+    "ensemble",
+    ("torchbalance.ensemble",),
+)
+def _balanced_bagging(setting: Setting) -> Recipe:
+    ensemble = importlib.import_module("torchbalance.ensemble")
+    return ensemble.BalancedBaggingClassifier(setting.classifier(), n_estimators=10), None
+
+
+@_builtin(
+    "easy_ensemble",
+    "EasyEnsemble: 10 networks on independent balanced under-samples (Liu et al. 2009)",
+    "ensemble",
+    ("torchbalance.ensemble",),
+)
+def _easy_ensemble(setting: Setting) -> Recipe:
+    ensemble = importlib.import_module("torchbalance.ensemble")
+    return ensemble.EasyEnsembleClassifier(setting.classifier(), n_estimators=10), None
+
+
+@_builtin(
+    "hist_gradient_boosting",
+    "reference: scikit-learn HistGradientBoosting, class_weight='balanced'",
+    "reference",
+    ("sklearn",),
+    tabular_only=True,
+)
+def _hgb(setting: Setting) -> Recipe:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(class_weight="balanced", max_iter=100), None
+
+
+@_builtin(
+    "balanced_random_forest",
+    "reference: imbalanced-learn BalancedRandomForest (Chen et al. 2004)",
+    "reference",
+    ("imblearn",),
+    tabular_only=True,
+)
+def _brf(setting: Setting) -> Recipe:
+    from imblearn.ensemble import BalancedRandomForestClassifier
+
+    forest = BalancedRandomForestClassifier(
+        n_estimators=100, sampling_strategy="all", replacement=True, bootstrap=False
+    )
+    return forest, None

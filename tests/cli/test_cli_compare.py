@@ -1,0 +1,135 @@
+"""``torchbalance compare`` and ``torchbalance resample``, run as separate processes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SCRIPT = shutil.which("torchbalance", path=str(Path(sys.executable).parent)) or shutil.which(
+    "torchbalance"
+)
+
+pytestmark = pytest.mark.skipif(SCRIPT is None, reason="the torchbalance script is not installed")
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    assert SCRIPT is not None
+    return subprocess.run(
+        [SCRIPT, *args], capture_output=True, text=True, timeout=300, cwd=cwd, check=False
+    )
+
+
+def _table(path: Path, labels: list[str], seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    lines = ["a,b,colour,label"]
+    for i, label in enumerate(labels):
+        shift = 2.0 if label == "fraud" else 0.0
+        lines.append(
+            f"{rng.normal() + shift:.4f},{rng.normal():.4f},{'red' if i % 3 else 'blue'},{label}"
+        )
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_compare_built_in_data_json_and_report_files(tmp_path):
+    result = _run(
+        "compare",
+        "--strategies",
+        "baseline,posthoc_adjustment",
+        "--epochs",
+        "2",
+        "--repeats",
+        "2",
+        "--format",
+        "json",
+        "--out",
+        str(tmp_path / "report"),
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["dataset"] == "digits_lt"
+    assert [row["strategy"] for row in data["leaderboard"]].sort() is None
+    assert len(data["leaderboard"]) == 2 and "compare: [2/2]" in result.stderr
+    for name in ("report.html", "report.md", "results.json"):
+        assert (tmp_path / "report" / name).stat().st_size > 0
+
+
+def test_compare_a_csv_file_prints_the_leaderboard(tmp_path):
+    csv = _table(tmp_path / "fraud.csv", ["fraud" if i % 10 == 0 else "ok" for i in range(150)])
+    result = _run(
+        "compare",
+        str(csv),
+        "--target",
+        "label",
+        "--strategies",
+        "baseline,class_weighted",
+        "--cv",
+        "3",
+        "--epochs",
+        "2",
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "recommendation:" in result.stdout and "class_weighted" in result.stdout
+    assert result.stderr == ""
+
+
+def test_list_strategies_and_module_entry_point():
+    listing = _run("compare", "--list-strategies")
+    assert listing.returncode == 0 and "logit_adjusted" in listing.stdout
+    assert "not built" in listing.stdout
+    version = subprocess.run(
+        [sys.executable, "-m", "torchbalance", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert version.returncode == 0 and version.stdout.startswith("torchbalance ")
+
+
+@pytest.mark.parametrize(
+    ("labels", "args", "message"),
+    [
+        (None, ["missing.csv", "--target", "label"], "missing.csv"),
+        (["ok"] * 20 + ["fraud"] * 10, ["data.csv", "--target", "kind"], "'kind'"),
+        (["ok"] * 30, ["data.csv", "--target", "label"], "single class"),
+        (["ok"] * 20 + [""] * 2 + ["fraud"] * 10, ["data.csv", "--target", "label"], "label"),
+        (["ok"] * 30 + ["fraud"] * 2, ["data.csv", "--target", "label"], "fraud"),
+        (
+            ["ok"] * 20 + ["fraud"] * 10,
+            ["data.csv", "--target", "label", "--strategies", "magic"],
+            "unknown strategy 'magic'",
+        ),
+    ],
+    ids=["missing file", "missing column", "one class", "missing labels", "tiny class", "unknown"],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path, labels, args, message):
+    if labels is not None:
+        _table(tmp_path / "data.csv", labels)
+    result = _run("compare", *args, "--epochs", "1", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("torchbalance compare: error: ")
+    assert message in lines[0] and "Traceback" not in result.stderr
+
+
+def test_resample_a_table(tmp_path):
+    pytest.importorskip("torchbalance.over_sampling")
+    csv = _table(tmp_path / "fraud.csv", ["fraud" if i % 10 == 0 else "ok" for i in range(100)])
+    out = tmp_path / "balanced.csv"
+    result = _run(
+        "resample", str(csv), "--target", "label", "--method", "RandomOverSampler", "-o", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    rows = out.read_text().splitlines()
+    assert rows[0].split(",")[-1] == "label"
+    assert sum(r.endswith(",fraud") for r in rows) == sum(r.endswith(",ok") for r in rows) == 90
+    bad = _run("resample", str(csv), "--target", "label", "--method", "Magic", "-o", str(out))
+    assert bad.returncode == 2 and "unknown --method 'Magic'" in bad.stderr
