@@ -23,10 +23,17 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # torchsampler is a peer in bench_samplers; --no-deps keeps its torchvision from replacing torch.
+# torchmetrics (the bench extra) is a peer in bench_metrics.
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),bench]"
 	$(BIN)/python -m pip install --quiet --no-deps torchsampler
 	$(BIN)/python benchmarks/bench_neighbors.py
 	$(BIN)/python benchmarks/bench_samplers.py
+	$(BIN)/python benchmarks/bench_losses.py
+	$(BIN)/python benchmarks/bench_metrics.py
+	$(BIN)/python benchmarks/bench_over_sampling.py
+	$(BIN)/python benchmarks/bench_under_sampling.py
+	$(BIN)/python benchmarks/smote_downstream.py
 
 setup: $(STAMP)
 

@@ -12,12 +12,12 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-from sklearn.metrics import balanced_accuracy_score  # noqa: E402
-from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.neighbors import KNeighborsClassifier
 
-from torchbalance.datasets import make_classification  # noqa: E402
-from torchbalance.model_selection import cross_validate, stratified_split  # noqa: E402
-from torchbalance.over_sampling import SMOTE  # noqa: E402
+from torchbalance.datasets import make_classification
+from torchbalance.model_selection import cross_validate, stratified_split
+from torchbalance.over_sampling import SMOTE
 
 
 @pytest.mark.parametrize("seed", [0, 3])

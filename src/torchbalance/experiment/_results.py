@@ -152,9 +152,10 @@ class ComparisonResult:
         ``schema_version``, ``dataset``, ``protocol``, ``primary``, ``metrics``,
         ``class_labels``, ``setting`` (model, epochs, batch_size, lr, device, class_counts),
         ``elapsed_seconds``, ``recommendation``, ``skipped`` ({name: reason}),
-        ``leaderboard`` (rows of :meth:`leaderboard`), ``strategies`` (per strategy: name, kind,
-        summary, ``folds`` (every per-fold row) and ``summary`` ({metric: {mean, low, high}}),
-        ``paired`` ({mean_difference, p_value, n} or null)).
+        ``leaderboard`` (rows of :meth:`leaderboard`), ``strategies`` (per strategy: ``name``,
+        ``kind``, ``summary`` (one line on the recipe), ``folds`` (every per-fold row),
+        ``summary_metrics`` ({metric: {mean, low, high}}) and ``paired`` ({mean_difference,
+        p_value, n} or null)).
         """
         model = self.setting.model if isinstance(self.setting.model, str) else "custom"
         return {

@@ -113,8 +113,10 @@ def compare(
         >>> X, y = make_classification(300, n_features=6, weights=[0.9, 0.1], generator=0)
         >>> result = compare(X, y, strategies=["baseline", "class_weighted"], cv=3, epochs=3,
         ...                  progress=False)
-        >>> [row["strategy"] for row in result.leaderboard()][:0]
-        []
+        >>> sorted(row["strategy"] for row in result.leaderboard())
+        ['baseline', 'class_weighted']
+        >>> result.results[0].cv.folds[0]["fold"], len(result.results[0].cv.folds)
+        (0, 3)
     """
     if primary not in SCORES:
         raise InvalidParameterError(
