@@ -17,8 +17,10 @@ from typing import Any, ClassVar, TypeVar
 
 import torch
 
+from .exceptions import InvalidParameterError
 from .utils import (
     OutputConverter,
+    check_sample_weight,
     check_sampling_strategy,
     check_X_y,
     validate_params,
@@ -145,26 +147,61 @@ class BaseResampler(ParamsMixin, ABC):
         self._resolve_strategy(y_tensor, converter)
         return self
 
-    def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
-        """Resample ``X`` and ``y``.
+    def fit_resample(self, X: Any, y: Any, *, sample_weight: Any = None) -> tuple[Any, ...]:
+        """Resample ``X`` and ``y`` (and, if given, the per-sample weights).
 
         Args:
             X: Features ``(n_samples, n_features)``: tensor, NumPy array or DataFrame; tensors
                 and arrays may also be ``(n_samples, *sample_shape)`` (images, sequences).
             y: Labels ``(n_samples,)``: tensor, NumPy array, Series or list.
+            sample_weight: Optional ``(n_samples,)`` non-negative weights. A selected row keeps
+                its weight; a synthetic row gets its parents' weights interpolated with the
+                same step as its features (see :meth:`_resampled_weight`).
 
         Returns:
             ``(X_resampled, y_resampled)`` in the same types (and, for tensors, the same
-            device and dtype) as the inputs.
+            device and dtype) as the inputs; with ``sample_weight``,
+            ``(X_resampled, y_resampled, sample_weight_resampled)``.
+
+        Raises:
+            DataValidationError: Malformed ``X``, ``y`` or ``sample_weight``.
+            InvalidParameterError: Bad parameters; ``sample_weight`` given to a resampler
+                whose output rows have no parents among the input rows (ClusterCentroids'
+                centroids).
         """
         self._validate_params()
         owner = type(self).__name__
         X_tensor, y_tensor, converter = check_X_y(
             X, y, owner=owner, allow_nan=self._allow_nan, allow_nd=True
         )
+        weight = None
+        if sample_weight is not None:
+            weight, give_back = check_sample_weight(sample_weight, y_tensor.shape[0], owner=owner)
         strategy = self._resolve_strategy(y_tensor, converter)
         X_res, y_res = self._fit_resample(X_tensor, y_tensor, strategy)
-        return converter.to_X(X_res), converter.to_y(y_res)
+        if weight is None:
+            return converter.to_X(X_res), converter.to_y(y_res)
+        weight_res = self._resampled_weight(weight)
+        if weight_res.shape[0] != y_res.shape[0]:  # pragma: no cover - a subclass bug
+            raise RuntimeError(
+                f"{owner}: {weight_res.shape[0]} weights for {y_res.shape[0]} resampled rows."
+            )
+        return converter.to_X(X_res), converter.to_y(y_res), give_back(weight_res)
+
+    def _resampled_weight(self, weight: torch.Tensor) -> torch.Tensor:
+        """The weights of the rows the last ``fit_resample`` returned, from the input's.
+
+        Selection-based resamplers give each kept row its own weight
+        (``weight[sample_indices_]``); over-samplers override this to interpolate.
+        """
+        indices = getattr(self, "sample_indices_", None)
+        if indices is None:
+            raise InvalidParameterError(
+                f"{type(self).__name__}: sample_weight is not supported here: its output rows "
+                "are not rows of the input (nor interpolations of them), so they have no "
+                "weights to inherit. Resample without sample_weight."
+            )
+        return weight.index_select(0, indices.to(weight.device))
 
     def _resolve_strategy(
         self, y: torch.Tensor, converter: OutputConverter
@@ -226,8 +263,16 @@ class FunctionResampler(BaseResampler):
         self.kw_args = kw_args
         self.validate = validate
 
-    def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
-        """Apply ``func`` to ``(X, y)`` (validated and converted when ``validate``)."""
+    def fit_resample(self, X: Any, y: Any, *, sample_weight: Any = None) -> tuple[Any, ...]:
+        """Apply ``func`` to ``(X, y)`` (validated and converted when ``validate``).
+
+        ``sample_weight`` is refused: the rows ``func`` returns have no known parents.
+        """
+        if sample_weight is not None:
+            raise InvalidParameterError(
+                "FunctionResampler: sample_weight is not supported, since the rows func "
+                "returns have no known parents; resample the weights inside func instead."
+            )
         if self.validate:
             return super().fit_resample(X, y)
         self._validate_params()

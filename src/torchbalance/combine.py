@@ -8,6 +8,7 @@ engine.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -39,24 +40,30 @@ class _Hybrid(BaseResampler):
             twin.set_params(generator=seed)
         return twin
 
+    @abstractmethod
     def _cleaner(self) -> BaseResampler:
-        raise NotImplementedError
+        """A fresh cleaning stage (ENN or Tomek links)."""
 
-    def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
+    def fit_resample(self, X: Any, y: Any, *, sample_weight: Any = None) -> tuple[Any, ...]:
         """Over-sample with SMOTE, then clean; inputs and outputs as in
-        :meth:`torchbalance.base.BaseResampler.fit_resample` (each stage validates its input).
+        :meth:`torchbalance.base.BaseResampler.fit_resample` (each stage validates its input;
+        ``sample_weight`` is interpolated by SMOTE, then selected by the cleaner).
         """
         self._validate_params()
         generator = check_generator(self.generator, owner=type(self).__name__)
         smote = self._smote(generator)
-        X_over, y_over = smote.fit_resample(X, y)
         cleaner = self._cleaner()
-        X_res, y_res = cleaner.fit_resample(X_over, y_over)
+        if sample_weight is None:
+            X_over, y_over = smote.fit_resample(X, y)
+            result = cleaner.fit_resample(X_over, y_over)
+        else:
+            X_over, y_over, w_over = smote.fit_resample(X, y, sample_weight=sample_weight)
+            result = cleaner.fit_resample(X_over, y_over, sample_weight=w_over)
         self.smote_ = smote
         setattr(self, self._cleaner_name, cleaner)
         # the samples SMOTE generated, in the caller's labels
         self.sampling_strategy_ = OrderedDict(smote.sampling_strategy_)
-        return X_res, y_res
+        return result
 
     def _fit_resample(
         self, X: torch.Tensor, y: torch.Tensor, strategy: Mapping[Any, int]

@@ -17,7 +17,7 @@ from ..functional._smote import (
 )
 from ..neighbors import kneighbors
 from ..utils import Interval, check_generator
-from ._base import SAMPLING_STRATEGY_CONSTRAINTS, BaseOverSampler
+from ._base import SAMPLING_STRATEGY_CONSTRAINTS, BaseOverSampler, Origins
 
 __all__ = ["ADASYN"]
 
@@ -95,6 +95,7 @@ class ADASYN(BaseOverSampler):
         labels = dict(zip(strategy, self.sampling_strategy_, strict=True))
         new_X: list[torch.Tensor] = []
         new_y: list[torch.Tensor] = []
+        origins: list[Origins] = []
         generated: dict[Any, int] = {}
         self.n_samples_per_point_: dict[Any, torch.Tensor] = {}
         for code, n_new in strategy.items():
@@ -124,8 +125,10 @@ class ADASYN(BaseOverSampler):
             steps = torch.rand(
                 total, generator=generator, device=X.device, dtype=working_dtype(X.dtype)
             )
-            new_X.append(interpolate(X_class, X_class, nn, InterpolationPlan(rows, cols, steps)))
+            plan = InterpolationPlan(rows, cols, steps)
+            new_X.append(interpolate(X_class, X_class, nn, plan))
+            origins.append(Origins.of_plan(members, members, nn, plan))
             new_y.append(self._labels(code, total, y))
             generated[code] = total
         self._record_generated(strategy, generated)
-        return self._stack(X, y, new_X, new_y)
+        return self._stack(X, y, new_X, new_y, origins)

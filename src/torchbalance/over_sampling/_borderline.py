@@ -17,7 +17,7 @@ from ..functional._smote import (
 )
 from ..neighbors import kneighbors
 from ..utils import Interval, Options, check_generator
-from ._base import SAMPLING_STRATEGY_CONSTRAINTS, BaseOverSampler
+from ._base import SAMPLING_STRATEGY_CONSTRAINTS, BaseOverSampler, Origins
 
 __all__ = ["BorderlineSMOTE"]
 
@@ -111,6 +111,7 @@ class BorderlineSMOTE(BaseOverSampler):
             )
         new_X: list[torch.Tensor] = []
         new_y: list[torch.Tensor] = []
+        origins: list[Origins] = []
         generated: dict[Any, int] = {}
         self.in_danger_indices_: dict[Any, torch.Tensor] = {}
         labels = dict(zip(strategy, self.sampling_strategy_, strict=True))
@@ -126,9 +127,10 @@ class BorderlineSMOTE(BaseOverSampler):
             X_danger = feats.index_select(0, danger_rows)
             if self.kind == "borderline-1":
                 ref_feats, X_ref = feats.index_select(0, members), flat.index_select(0, members)
-                y_ref = y.index_select(0, members)
+                y_ref, ref_rows = y.index_select(0, members), members
             else:
                 ref_feats, X_ref, y_ref = feats, flat, y
+                ref_rows = torch.arange(X.shape[0], device=X.device)
             _, nn = kneighbors(ref_feats, self.k_neighbors + 1, query=X_danger)
             nn = nn[:, 1:]
             plan = random_pairs(
@@ -151,7 +153,8 @@ class BorderlineSMOTE(BaseOverSampler):
                 flat.index_select(0, danger_rows), X_ref, nn, plan, diff_scale=scale
             )
             new_X.append(X_new)
+            origins.append(Origins.of_plan(danger_rows, ref_rows, nn, plan, scale))
             new_y.append(self._labels(code, n_new, y))
             generated[code] = n_new
         self._record_generated(strategy, generated)
-        return self._stack(X, y, new_X, new_y)
+        return self._stack(X, y, new_X, new_y, origins)

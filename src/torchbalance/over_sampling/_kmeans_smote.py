@@ -12,7 +12,7 @@ from ..exceptions import DataValidationError
 from ..functional._kmeans import kmeans
 from ..functional._smote import cluster_sparsity, neighbor_features, smote
 from ..utils import Interval, Options, check_generator, derive_seed
-from ._base import SAMPLING_STRATEGY_CONSTRAINTS, BaseOverSampler
+from ._base import SAMPLING_STRATEGY_CONSTRAINTS, BaseOverSampler, Origins
 
 __all__ = ["KMeansSMOTE"]
 
@@ -118,6 +118,7 @@ class KMeansSMOTE(BaseOverSampler):
         exponent = None if self.density_exponent == "auto" else float(self.density_exponent)
         new_X: list[torch.Tensor] = []
         new_y: list[torch.Tensor] = []
+        origins: list[Origins] = []
         generated: dict[Any, int] = {}
         for code, n_new in strategy.items():
             if n_new == 0:
@@ -156,15 +157,16 @@ class KMeansSMOTE(BaseOverSampler):
                 n_cluster = math.ceil(n_new * sparsity / weight_total)
                 if n_cluster == 0:
                     continue
-                X_cluster_new, _, _ = smote(
+                X_cluster_new, plan, nn = smote(
                     flat.index_select(0, rows),
                     n_cluster,
                     k_neighbors=self.k_neighbors,
                     generator=generator,
                 )
                 new_X.append(X_cluster_new)
+                origins.append(Origins.of_plan(rows, rows, nn, plan))
                 new_y.append(self._labels(code, n_cluster, y))
                 count += n_cluster
             generated[code] = count
         self._record_generated(strategy, generated)
-        return self._stack(X, y, new_X, new_y)
+        return self._stack(X, y, new_X, new_y, origins)

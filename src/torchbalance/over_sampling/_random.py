@@ -11,7 +11,7 @@ import torch
 from ..exceptions import InvalidParameterError
 from ..functional._smote import smoothed_bootstrap
 from ..utils import Interval, check_generator
-from ._base import SAMPLING_STRATEGY_CONSTRAINTS, BaseOverSampler
+from ._base import SAMPLING_STRATEGY_CONSTRAINTS, BaseOverSampler, Origins
 
 __all__ = ["RandomOverSampler"]
 
@@ -115,6 +115,7 @@ class RandomOverSampler(BaseOverSampler):
         indices = [torch.arange(X.shape[0], device=X.device)]
         new_X: list[torch.Tensor] = []
         new_y: list[torch.Tensor] = []
+        origins: list[Origins] = []
         flat = X.reshape(X.shape[0], -1)
         for code, n_new in strategy.items():
             members = torch.nonzero(y == code).reshape(-1)
@@ -122,6 +123,7 @@ class RandomOverSampler(BaseOverSampler):
                 0, members.numel(), (n_new,), generator=generator, device=X.device
             )
             indices.append(members[picks])
+            origins.append(Origins.copies(members[picks]))
             if shrink is not None:
                 new_X.append(
                     smoothed_bootstrap(
@@ -139,4 +141,4 @@ class RandomOverSampler(BaseOverSampler):
             self.sample_indices_ = torch.cat(indices)
         elif hasattr(self, "sample_indices_"):
             del self.sample_indices_
-        return self._stack(X, y, new_X, new_y)
+        return self._stack(X, y, new_X, new_y, origins)

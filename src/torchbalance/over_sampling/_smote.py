@@ -9,7 +9,7 @@ import torch
 
 from ..functional._smote import smote
 from ..utils import Interval, check_generator
-from ._base import SAMPLING_STRATEGY_CONSTRAINTS, BaseOverSampler
+from ._base import SAMPLING_STRATEGY_CONSTRAINTS, BaseOverSampler, Origins
 
 __all__ = ["SMOTE"]
 
@@ -84,16 +84,18 @@ class SMOTE(BaseOverSampler):
             )
         new_X: list[torch.Tensor] = []
         new_y: list[torch.Tensor] = []
+        origins: list[Origins] = []
         for code, n_new in strategy.items():
             if n_new == 0:
                 continue
             members = torch.nonzero(y == code).reshape(-1)
-            X_new, _, _ = smote(
+            X_new, plan, nn = smote(
                 flat.index_select(0, members),
                 n_new,
                 k_neighbors=self.k_neighbors,
                 generator=generator,
             )
             new_X.append(X_new)
+            origins.append(Origins.of_plan(members, members, nn, plan))
             new_y.append(self._labels(code, n_new, y))
-        return self._stack(X, y, new_X, new_y)
+        return self._stack(X, y, new_X, new_y, origins)

@@ -14,7 +14,7 @@ from ..functional._smote import interpolate, majority_vote, random_pairs, workin
 from ..functional._vdm import vdm_kneighbors, vdm_tables
 from ..neighbors import kneighbors
 from ..utils import Interval, check_generator
-from ._base import SAMPLING_STRATEGY_CONSTRAINTS, BaseOverSampler
+from ._base import SAMPLING_STRATEGY_CONSTRAINTS, BaseOverSampler, Origins
 
 __all__ = ["SMOTEN", "SMOTENC"]
 
@@ -174,6 +174,7 @@ class SMOTENC(BaseOverSampler):
         self.median_std_: dict[Any, float] = {}
         new_X: list[torch.Tensor] = []
         new_y: list[torch.Tensor] = []
+        origins: list[Origins] = []
         for code, n_new in strategy.items():
             if n_new == 0:
                 continue
@@ -199,6 +200,7 @@ class SMOTENC(BaseOverSampler):
             )
             out = torch.empty((n_new, n_features), dtype=X.dtype, device=X.device)
             out[:, cont_idx_d] = interpolate(cont, cont, nn, plan)
+            origins.append(Origins.of_plan(members, members, nn, plan))
             neighbor_rows = nn[plan.rows]  # (n_new, k)
             for j in range(cat_idx.numel()):
                 vote = majority_vote(
@@ -207,7 +209,7 @@ class SMOTENC(BaseOverSampler):
                 out[:, cat_idx[j]] = values[j][vote]
             new_X.append(out)
             new_y.append(self._labels(code, n_new, y))
-        return self._stack(X, y, new_X, new_y)
+        return self._stack(X, y, new_X, new_y, origins)
 
 
 class SMOTEN(BaseOverSampler):
@@ -284,6 +286,7 @@ class SMOTEN(BaseOverSampler):
         tables = vdm_tables(codes, y, n_cats)
         new_X: list[torch.Tensor] = []
         new_y: list[torch.Tensor] = []
+        origins: list[Origins] = []
         for code, n_new in strategy.items():
             if n_new == 0:
                 continue
@@ -294,9 +297,10 @@ class SMOTEN(BaseOverSampler):
                 0, members.numel(), (n_new,), generator=generator, device=X.device
             )
             out = torch.empty((n_new, X.shape[1]), dtype=X.dtype, device=X.device)
+            origins.append(Origins.copies(members[picks]))
             for j in range(X.shape[1]):
                 vote = majority_vote(class_codes[:, j][nn[picks]], n_cats[j])
                 out[:, j] = values[j][vote]
             new_X.append(out)
             new_y.append(self._labels(code, n_new, y))
-        return self._stack(X, y, new_X, new_y)
+        return self._stack(X, y, new_X, new_y, origins)

@@ -19,7 +19,7 @@ from ..functional._smote import (
 from ..functional._svm import linear_svm
 from ..neighbors import kneighbors
 from ..utils import Interval, check_generator
-from ._base import SAMPLING_STRATEGY_CONSTRAINTS, BaseOverSampler
+from ._base import SAMPLING_STRATEGY_CONSTRAINTS, BaseOverSampler, Origins
 
 __all__ = ["SVMSMOTE"]
 
@@ -159,6 +159,7 @@ class SVMSMOTE(BaseOverSampler):
         external = None if self.svm_estimator is None else self._external_support(feats, y)
         new_X: list[torch.Tensor] = []
         new_y: list[torch.Tensor] = []
+        origins: list[Origins] = []
         self.support_indices_: dict[Any, torch.Tensor] = {}
         for code, n_new in strategy.items():
             if n_new == 0:
@@ -202,5 +203,6 @@ class SVMSMOTE(BaseOverSampler):
                     step_size=step,
                 )
                 new_X.append(interpolate(flat.index_select(0, rows), X_class, nn, plan))
+                origins.append(Origins.of_plan(rows, members, nn, plan))
                 new_y.append(self._labels(code, n_group, y))
-        return self._stack(X, y, new_X, new_y)
+        return self._stack(X, y, new_X, new_y, origins)

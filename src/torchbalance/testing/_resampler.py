@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from ..base import BaseResampler, clone
-from ..exceptions import DataValidationError
+from ..exceptions import DataValidationError, InvalidParameterError
 from ._params import check_params_contract
 
 Check = Callable[[], None]
@@ -164,6 +164,27 @@ def _check_bad_input_refused(resampler: BaseResampler) -> None:
     _expect_refusal(resampler, X, y.double(), "float labels")
 
 
+def _check_sample_weight(resampler: BaseResampler) -> None:
+    """Unit weights stay unit weights (kept, copied or interpolated rows alike), one per
+    output row, and weights change nothing else; or ``sample_weight`` is refused cleanly."""
+    X, y = _toy_data()
+    name = type(resampler).__name__
+    try:
+        X_res, y_res, w_res = _seeded(resampler).fit_resample(
+            X, y, sample_weight=torch.ones(len(y), dtype=torch.float64)
+        )
+    except InvalidParameterError as error:
+        refusal = str(error)
+        assert "sample_weight" in refusal, f"{name}: refusal does not name sample_weight."
+        return
+    X_plain, y_plain = _seeded(resampler).fit_resample(X, y)
+    assert torch.equal(X_res, X_plain) and torch.equal(y_res, y_plain), (
+        f"{name}: passing sample_weight changed the resampled data."
+    )
+    assert w_res.shape == y_res.shape, f"{name}: {w_res.shape[0]} weights, {len(y_res)} rows."
+    assert bool((w_res == 1).all()), f"{name}: unit weights did not stay 1."
+
+
 def resampler_checks(resampler: BaseResampler) -> list[tuple[str, Check]]:
     """The conformance checks for ``resampler``, as ``(name, check)`` pairs.
 
@@ -183,6 +204,7 @@ def resampler_checks(resampler: BaseResampler) -> list[tuple[str, Check]]:
         "containers": _check_containers,
         "inputs_untouched": _check_inputs_untouched,
         "bad_input_refused": _check_bad_input_refused,
+        "sample_weight": _check_sample_weight,
     }
     return [(name, _bind(check, resampler)) for name, check in checks.items()]
 
@@ -201,7 +223,9 @@ def check_resampler(resampler: BaseResampler) -> None:
     preserved (CUDA too when present); per-class counts equal to ``sampling_strategy_``;
     ``sample_indices_`` consistent with the output; NumPy, string-label and pandas
     round trips; inputs left untouched; NaN, mismatched lengths, one class, 1-D X and float
-    labels refused with :class:`~torchbalance.exceptions.DataValidationError`.
+    labels refused with :class:`~torchbalance.exceptions.DataValidationError`; unit
+    ``sample_weight`` carried through as unit weights, one per output row (or refused with an
+    :class:`~torchbalance.exceptions.InvalidParameterError` naming it).
 
     Raises:
         AssertionError: From the first failing check, naming the resampler and the problem.

@@ -29,9 +29,9 @@ class _SelectionMixin(BaseResampler):
 
     _converter: OutputConverter | None = None
 
-    def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
+    def fit_resample(self, X: Any, y: Any, *, sample_weight: Any = None) -> tuple[Any, ...]:
         try:
-            return super().fit_resample(X, y)
+            return super().fit_resample(X, y, sample_weight=sample_weight)
         finally:
             self._converter = None
 

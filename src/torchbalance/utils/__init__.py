@@ -18,7 +18,13 @@ from ._sampling_strategy import (
     count_classes,
 )
 from ._text import render_table
-from ._validation import OutputConverter, check_features, check_labels, check_X_y
+from ._validation import (
+    OutputConverter,
+    check_features,
+    check_labels,
+    check_sample_weight,
+    check_X_y,
+)
 
 __all__ = [
     "SAMPLING_KINDS",
@@ -34,6 +40,7 @@ __all__ = [
     "check_generator",
     "check_labels",
     "check_param",
+    "check_sample_weight",
     "check_sampling_strategy",
     "count_classes",
     "derive_seed",

@@ -342,3 +342,62 @@ def check_X_y(
             )
         y_tensor = y_tensor.to(X_tensor.device)
     return X_tensor, y_tensor, converter
+
+
+def check_sample_weight(
+    sample_weight: Any, n_samples: int, *, owner: str = "check_sample_weight"
+) -> tuple[torch.Tensor, Any]:
+    """Validate per-sample weights: 1-D, ``n_samples`` long, finite and non-negative.
+
+    Returns:
+        ``(weights, give_back)``: a floating-point tensor (the input's float dtype, else
+        float64; on the input's device for tensors) and a function that turns a tensor of
+        weights back into the caller's type (tensor, else NumPy array; a Series gets a fresh
+        index).
+
+    Raises:
+        DataValidationError: Wrong shape or length, non-numeric, NaN, infinite or negative.
+
+    Example:
+        >>> w, back = check_sample_weight([1, 2, 0.5], 3)
+        >>> w.dtype, type(back(w * 2)).__name__
+        (torch.float64, 'ndarray')
+    """
+    if isinstance(sample_weight, torch.Tensor):
+        tensor = sample_weight
+        if not tensor.is_floating_point():
+            tensor = tensor.to(torch.float64)
+
+        def give_back(w: torch.Tensor) -> Any:
+            return w.to(device=sample_weight.device, dtype=tensor.dtype)
+
+    else:
+        series = _is_pandas(sample_weight, "Series")
+        try:
+            array = np.asarray(sample_weight, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise DataValidationError(
+                f"{owner}: sample_weight must hold numbers ({error})."
+            ) from error
+        tensor = torch.from_numpy(np.ascontiguousarray(array).copy())
+
+        def give_back(w: torch.Tensor) -> Any:
+            values = w.detach().cpu().numpy()
+            if series:
+                import pandas as pd
+
+                return pd.Series(values, name=sample_weight.name)
+            return values
+
+    if tensor.dim() != 1 or tensor.shape[0] != n_samples:
+        raise DataValidationError(
+            f"{owner}: sample_weight must have shape ({n_samples},), one weight per sample, "
+            f"got {tuple(tensor.shape)}."
+        )
+    if not bool(torch.isfinite(tensor).all()) or bool((tensor < 0).any()):
+        raise DataValidationError(
+            f"{owner}: sample_weight must be finite and non-negative; it holds "
+            f"{int((~torch.isfinite(tensor)).sum())} NaN/infinite and "
+            f"{int((tensor < 0).sum())} negative values."
+        )
+    return tensor, give_back
