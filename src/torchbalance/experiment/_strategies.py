@@ -305,6 +305,35 @@ def _balanced_softmax(setting: Setting) -> Recipe:
 
 
 @_builtin(
+    "vs_loss",
+    "vector-scaling loss, gamma=0.2, tau=1 (Kini et al. 2021)",
+    "loss",
+    ("torchbalance.losses",),
+    default=False,
+)
+def _vs_loss(setting: Setting) -> Recipe:
+    return setting.classifier(
+        loss=lambda counts: _losses().VSLoss(counts, gamma=0.2, tau=1.0)
+    ), None
+
+
+@_builtin(
+    "cost_sensitive",
+    "expected cost under the softmax, cost max(n_j/n_i, 1) (Elkan 2001)",
+    "loss",
+    ("torchbalance.losses",),
+    default=False,
+)
+def _cost_sensitive(setting: Setting) -> Recipe:
+    losses = _losses()
+
+    def loss(counts: torch.Tensor) -> nn.Module:
+        return losses.CostSensitiveLoss(losses.cost_matrix_from_counts(counts))
+
+    return setting.classifier(loss=loss), None
+
+
+@_builtin(
     "posthoc_adjustment",
     "plain training, then post-hoc logit adjustment to uniform priors (Menon et al. 2021)",
     "post-hoc",
