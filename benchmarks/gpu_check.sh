@@ -19,3 +19,4 @@ timeout 150 python3 benchmarks/bench_neighbors.py --device cuda --n 100000 --rep
   --output "$OUT/neighbors_gpu_100k.md" 2>&1 | tail -12
 timeout 60 python3 benchmarks/bench_neighbors.py --device cuda --n 1000000 --k 3 --repeats 2 \
   --no-sklearn --output "$OUT/neighbors_gpu_1m.md" 2>&1 | tail -8
+timeout 300 python3 benchmarks/gpu.py --output "$OUT/gpu.md" 2>&1 | tail -14
