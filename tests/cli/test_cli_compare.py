@@ -107,8 +107,21 @@ def test_list_strategies_and_module_entry_point():
             ["data.csv", "--target", "label", "--strategies", "magic"],
             "unknown strategy 'magic'",
         ),
+        (
+            ["ok"] * 20 + ["fraud"] * 10,
+            ["data.csv", "--target", "label", "--lr", "-1"],
+            "lr=-1.0 is invalid",
+        ),
     ],
-    ids=["missing file", "missing column", "one class", "missing labels", "tiny class", "unknown"],
+    ids=[
+        "missing file",
+        "missing column",
+        "one class",
+        "missing labels",
+        "tiny class",
+        "unknown",
+        "negative lr",
+    ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, labels, args, message):
     if labels is not None:

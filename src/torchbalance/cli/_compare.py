@@ -50,6 +50,10 @@ def add_parser(commands: Any) -> None:
         "--metric", default="balanced_accuracy", metavar="NAME", help="the ranking metric"
     )
     parser.add_argument("--epochs", type=int, default=30, metavar="N")
+    parser.add_argument(
+        "--batch-size", type=int, default=64, metavar="B", help="mini-batch size (default 64)"
+    )
+    parser.add_argument("--lr", type=float, default=3e-3, metavar="LR", help="Adam's step size")
     parser.add_argument("--device", default="cpu", metavar="DEV", help="'cpu', 'cuda' or 'cuda:N'")
     parser.add_argument("--seed", type=int, default=0, metavar="S")
     parser.add_argument(
@@ -120,6 +124,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         repeats=args.repeats,
         primary=args.metric,
         epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
         device=args.device,
         generator=args.seed,
         progress=not args.quiet,

@@ -129,6 +129,10 @@ def compare(
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InvalidParameterError(f"compare: {name}={value!r} is invalid; it must be >= 1.")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < float("inf"):
+        raise InvalidParameterError(
+            f"compare: lr={lr!r} is invalid; it must be a positive finite number."
+        )
     if str(device).startswith("cuda") and not torch.cuda.is_available():
         raise InvalidParameterError(
             f"compare: device={device!r} but CUDA is not available here; use device='cpu'."
