@@ -185,3 +185,14 @@ def test_html_report_renders_every_image_in_headless_chromium(tmp_path):
     title = result.stdout.split("<title>")[1].split("</title>")[0]
     loaded, total = (int(v) for v in title.split("/"))
     assert total >= 3 and loaded == total, title
+
+
+def test_recommendation_says_when_too_few_runs_can_reach_significance():
+    result = _small()  # 3 folds: the smallest one-sided sign-flip p-value is 1/8
+    best = result.leaderboard()[0]
+    line = result.recommendation()
+    if best["strategy"] == "baseline":
+        assert line.startswith("Keep baseline")
+    else:
+        assert line.startswith("Too few runs to tell: with 3 paired runs"), line
+        assert "0.125" in line and best["strategy"] in line

@@ -131,6 +131,15 @@ class ComparisonResult:
                 "was run to compare it with."
             )
         gain = best["vs_baseline"]
+        paired = by_name[best["strategy"]].paired
+        runs = paired.n if paired is not None else 0
+        if best["p_value"] > SIGNIFICANCE and 0.5**runs > SIGNIFICANCE:
+            return (
+                f"Too few runs to tell: with {runs} paired runs the sign-flip test's smallest "
+                f"p-value is {0.5**runs:.3f}, above {SIGNIFICANCE}. The best, "
+                f"{best['strategy']}, is {gain:+.3f} {self.primary} over the baseline "
+                f"(p={best['p_value']:.2f}); use at least 5 folds x repeats to test it."
+            )
         if best["p_value"] > SIGNIFICANCE:
             return (
                 "No strategy beats the baseline beyond fold-to-fold noise: the best, "
