@@ -162,3 +162,34 @@ def test_dataframe_mixing_bool_and_float_columns_is_numeric():
     X_t, _, converter = check_X_y(X, [0, 1])
     assert X_t.dtype == torch.float64
     pd.testing.assert_frame_equal(converter.to_X(X_t), X)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
+def test_finite_values_whose_sum_overflows_are_accepted(dtype):
+    big = torch.finfo(dtype).max
+    X = torch.full((4, 3), big, dtype=dtype)  # the sum is inf, no value is
+    X[1] = -big
+    checked, _, _ = check_X_y(X, [0, 1, 0, 1])
+    assert checked is X
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n_nan=st.integers(0, 5),
+    n_inf=st.integers(0, 5),
+    seed=st.integers(0, 1000),
+    dtype=st.sampled_from([torch.float16, torch.float32, torch.float64]),
+)
+def test_nan_and_inf_are_counted_exactly(n_nan, n_inf, seed, dtype):
+    g = torch.Generator().manual_seed(seed)
+    X = torch.randn(30, 4, generator=g).to(dtype)
+    cells = torch.randperm(X.numel(), generator=g)[: n_nan + n_inf]
+    flat = X.view(-1)
+    flat[cells[:n_nan]] = float("nan")
+    flat[cells[n_nan:]] = float("inf") if seed % 2 else float("-inf")
+    y = torch.arange(30) % 2
+    if n_nan + n_inf == 0:
+        check_X_y(X, y)
+        return
+    with pytest.raises(DataValidationError, match=f"{n_nan} NaN and {n_inf} infinite"):
+        check_X_y(X, y)

@@ -118,12 +118,12 @@ def interpolate(
     """
     work = working_dtype(X_base.dtype)
     base = X_base.index_select(0, plan.rows).to(work)
-    ref = X_ref.index_select(0, neighbors[plan.rows, plan.cols]).to(work)
+    diff = X_ref.index_select(0, neighbors[plan.rows, plan.cols]).to(work).sub_(base)
     steps = plan.steps.to(work)
     if diff_scale is not None:
         steps = steps * diff_scale.to(work)
-    out = torch.addcmul(base, steps[:, None], ref - base)
-    return out.to(X_base.dtype)
+    # in place: two (n_new, d) temporaries instead of four
+    return base.addcmul_(steps[:, None], diff).to(X_base.dtype)
 
 
 def smote(

@@ -199,10 +199,21 @@ def check_labels(y: Any, *, owner: str = "check_labels") -> tuple[torch.Tensor, 
     return codes, OutputConverter(labels=info)
 
 
+_FINITE_CHUNK = 1 << 20  # elements checked at a time when the fast test is inconclusive
+
+
 def _check_finite(X: torch.Tensor, owner: str) -> None:
-    if X.is_floating_point() and not bool(torch.isfinite(X).all()):
-        n_nan = int(torch.isnan(X).sum())
-        n_inf = int(torch.isinf(X).sum())
+    # NaN and inf propagate into the sum, which needs no temporary of X's size
+    # (torch.isfinite(X) builds several); a sum that overflows is settled chunk by chunk.
+    if not X.is_floating_point() or bool(torch.isfinite(X.sum())):
+        return
+    flat = X.reshape(-1)
+    n_nan = n_inf = 0
+    for start in range(0, flat.numel(), _FINITE_CHUNK):
+        chunk = flat[start : start + _FINITE_CHUNK]
+        n_nan += int(torch.isnan(chunk).sum())
+        n_inf += int(torch.isinf(chunk).sum())
+    if n_nan or n_inf:
         raise DataValidationError(
             f"{owner}: X contains {n_nan} NaN and {n_inf} infinite values; impute or drop "
             "them first (e.g. sklearn.impute.SimpleImputer)."
