@@ -72,43 +72,56 @@ def _kmeans_plusplus(
     """Greedy k-means++ (Arthur & Vassilvitskii 2007, with ``2 + log k`` local trials per
     centre as scikit-learn does): each new centre is the best of several candidates drawn with
     probability proportional to the squared distance to the nearest centre so far.
+
+    The ``k`` steps are sequential, so each is kept lean: the points are held transposed
+    (``(d, n)``: the few-candidates-by-many-points product is then a wide GEMM, about 6x
+    faster on CPU than its skinny transpose) with their squared norms computed once,
+    candidates are drawn by inverse CDF (a float64 ``cumsum`` and a ``searchsorted``) and the
+    centres fill a preallocated tensor.
     """
     n = X.shape[0]
     trials = 2 + int(math.log(n_clusters))
+    XT = X.T.contiguous()
+    x_sq = (X * X).sum(1)
     first = int(torch.randint(n, (1,), generator=generator, device="cpu"))
-    centers = X[first : first + 1].clone()
-    _, closest = nearest_center(X, centers, memory_budget=memory_budget)
-    for _ in range(1, n_clusters):
-        total = float(closest.sum())
+    centers = torch.empty((n_clusters, X.shape[1]), dtype=X.dtype, device=X.device)
+    centers[0] = X[first]
+    _, closest = nearest_center(X, centers[:1], memory_budget=memory_budget)
+    for step in range(1, n_clusters):
+        cdf = torch.cumsum(closest, 0, dtype=torch.float64)
+        total = float(cdf[-1])
         if total <= 0:  # every point sits on a centre: any point will do
-            picks = torch.randint(n, (trials,), generator=generator, device="cpu")
+            picks = torch.randint(n, (trials,), generator=generator, device="cpu").to(X.device)
         else:
-            picks = torch.multinomial(
-                closest.double().cpu(), trials, replacement=True, generator=generator
-            )
-        candidates = X[picks.to(X.device)]
+            u = torch.rand(trials, dtype=torch.float64, generator=generator) * total
+            picks = torch.searchsorted(cdf, u.to(X.device), right=True).clamp_(max=n - 1)
+        candidates = X.index_select(0, picks)
         # potential of each candidate: sum over points of min(closest, d²(x, candidate))
-        merged = _merged_distances(X, candidates, closest, memory_budget)
-        best = int(merged.sum(dim=0).argmin())
-        centers = torch.cat([centers, candidates[best : best + 1]])
-        closest = merged[:, best].contiguous()
+        merged = _merged_distances(XT, x_sq, candidates, closest, memory_budget)
+        best = int(merged.sum(dim=1).argmin())
+        centers[step] = candidates[best]
+        closest = merged[best].clone()
     return centers
 
 
 def _merged_distances(
-    X: torch.Tensor, candidates: torch.Tensor, closest: torch.Tensor, memory_budget: int
+    XT: torch.Tensor,
+    x_sq: torch.Tensor,
+    candidates: torch.Tensor,
+    closest: torch.Tensor,
+    memory_budget: int,
 ) -> torch.Tensor:
-    """``min(closest[i], ||x_i - c_j||²)`` for every point ``i`` and candidate ``j``, ``(n, t)``."""
-    out = torch.empty((X.shape[0], candidates.shape[0]), dtype=closest.dtype, device=X.device)
-    rows = max(1, memory_budget // (candidates.shape[0] * candidates.element_size() * 2))
-    norms = (candidates * candidates).sum(1)
-    for begin in range(0, X.shape[0], rows):
-        tile = X[begin : begin + rows]
-        sq = torch.addmm(norms, tile, candidates.T, alpha=-2.0)
-        sq += (tile * tile).sum(1, keepdim=True)
-        torch.minimum(
-            sq.clamp_(min=0), closest[begin : begin + rows, None], out=out[begin : begin + rows]
-        )
+    """``min(closest[i], ||x_i - c_j||²)`` for every candidate ``j`` and point ``i``, ``(t, n)``
+    (``XT``: the points transposed, ``(d, n)``; ``x_sq``: their squared norms)."""
+    t, n = candidates.shape[0], XT.shape[1]
+    out = torch.empty((t, n), dtype=closest.dtype, device=XT.device)
+    cols = max(1, memory_budget // (t * candidates.element_size() * 2))
+    norms = (candidates * candidates).sum(1, keepdim=True)
+    for begin in range(0, n, cols):
+        stop = begin + cols
+        sq = torch.addmm(norms, candidates, XT[:, begin:stop], alpha=-2.0)
+        sq += x_sq[begin:stop]
+        torch.minimum(sq.clamp_(min=0), closest[begin:stop], out=out[:, begin:stop])
     return out
 
 
