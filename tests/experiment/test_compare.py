@@ -196,3 +196,34 @@ def test_recommendation_says_when_too_few_runs_can_reach_significance():
     else:
         assert line.startswith("Too few runs to tell: with 3 paired runs"), line
         assert "0.125" in line and best["strategy"] in line
+
+
+class _Terminal:
+    """A stderr stand-in that says it is a terminal and keeps what was written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_and_plain_lines_elsewhere(monkeypatch, capsys):
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    _small(strategies=["baseline", "class_weighted"], progress=True)
+    bars = [part for part in terminal.text.split("\r\x1b[K") if part.startswith("compare [")]
+    assert any("6/6 fits" in bar for bar in bars) and any("1/6 fits" in bar for bar in bars)
+    assert "compare: [2/2] class_weighted" in terminal.text
+    assert terminal.text.endswith("\r\x1b[K")  # the bar is removed at the end
+    monkeypatch.undo()
+    _small(strategies=["baseline"], progress=True)
+    err = capsys.readouterr().err
+    assert err.startswith("compare: [1/1] baseline") and "\r" not in err and "[#" not in err

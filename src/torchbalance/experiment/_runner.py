@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 import warnings
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from ..metrics import paired_comparison
 from ..model_selection import RepeatedStratifiedKFold, StratifiedKFold, cross_validate
 from ..model_selection._scoring import LOWER_IS_BETTER, SCORES, check_scores, recall_of
 from ..utils import check_generator, check_X_y, derive_seed
+from ._progress import Progress
 from ._results import ComparisonResult, StrategyResult
 from ._setting import Setting
 from ._strategies import Strategy, resolve_strategies
@@ -99,7 +99,8 @@ def compare(
         epochs, batch_size, lr: The training budget of every network.
         device: Where the networks train (``"cuda"`` for a GPU).
         generator: Int seed (default 0) or ``torch.Generator``: fixes folds and seeds.
-        progress: One line per strategy on stderr.
+        progress: One line per strategy on stderr, and a live progress bar when stderr is a
+            terminal.
 
     Returns:
         :class:`ComparisonResult`.
@@ -196,8 +197,10 @@ def compare(
     splitter = _Splits(fixed)
     results: list[StrategyResult] = []
     started = time.perf_counter()
+    report = Progress(len(chosen), len(fixed), enabled=progress)
     for position, strategy in enumerate(chosen, start=1):
         clock = time.perf_counter()
+        report.start(position, strategy.name)
         estimator, resampler = strategy.build(setting)
         try:
             with warnings.catch_warnings():
@@ -212,26 +215,19 @@ def compare(
                     metrics=scores,
                     generator=seed,
                     return_predictions=True,
+                    progress=report.fold,
                 )
         except (DataValidationError, InvalidParameterError) as error:
             # the strategy cannot handle this data (e.g. ADASYN with no class overlap): say so
             skipped[strategy.name] = f"failed on this data: {' '.join(str(error).split())}"
-            if progress:
-                print(
-                    f"compare: [{position}/{len(chosen)}] {strategy.name:<24} failed: {error}",
-                    file=sys.stderr,
-                    flush=True,
-                )
+            report.finish(f"{strategy.name:<24} failed: {error}")
             continue
         results.append(StrategyResult(strategy, cv_result))
-        if progress:
-            mean = cv_result.summary[primary].mean
-            print(
-                f"compare: [{position}/{len(chosen)}] {strategy.name:<24} {primary}={mean:.4f}  "
-                f"({time.perf_counter() - clock:.1f} s)",
-                file=sys.stderr,
-                flush=True,
-            )
+        mean = cv_result.summary[primary].mean
+        report.finish(
+            f"{strategy.name:<24} {primary}={mean:.4f}  ({time.perf_counter() - clock:.1f} s)"
+        )
+    report.close()
     baseline = next((r for r in results if r.strategy.name == "baseline"), None)
     if baseline is not None:
         for result in results:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,7 +140,7 @@ def cross_validate(
     generator: GeneratorLike = None,
     return_models: bool = False,
     return_predictions: bool = False,
-    progress: bool = False,
+    progress: bool | Callable[[int, int], None] = False,
 ) -> CVResult:
     """Cross-validate ``model`` with an optional resampler fitted on training folds only.
 
@@ -165,7 +165,8 @@ def cross_validate(
             unseeded model and resampler (the same seeds for every model compared).
         return_models: Keep each fold's fitted model in the result.
         return_predictions: Keep each fold's test predictions (labels and probabilities).
-        progress: Print one line per fold to stderr.
+        progress: ``True``: one line per fold on stderr; a callable: called as
+            ``progress(folds_done, n_folds)`` after each fold (e.g. to drive a progress bar).
 
     Returns:
         :class:`CVResult`.
@@ -247,7 +248,9 @@ def cross_validate(
             predictions.append(
                 {"test": test, "y_true": y_test, "y_pred": y_pred, "y_proba": y_proba}
             )
-        if progress:
+        if callable(progress):
+            progress(index + 1, len(splits))
+        elif progress:
             shown = ", ".join(f"{name}={row[name]:.4f}" for name in scores)
             print(f"cross_validate: fold {index + 1}/{len(splits)}: {shown}", file=sys.stderr)
     fraction = float(np.mean(test_fractions)) if len(splits) > 1 else None
