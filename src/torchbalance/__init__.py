@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "augment",
     "base",
     "cli",
     "combine",
@@ -37,6 +38,7 @@ __all__ = ["__version__", *_SUBMODULES]
 
 if TYPE_CHECKING:
     from . import (
+        augment,
         base,
         cli,
         combine,
