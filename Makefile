@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -n 2
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.torchbalance-installed
 
-.PHONY: run test lint bench setup clean
+.PHONY: run test lint docs bench setup clean
 
 run: $(STAMP)
 	$(BIN)/torchbalance compare
@@ -18,9 +18,15 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks examples docs/_hooks
+	$(BIN)/ruff format --check src tests benchmarks examples docs/_hooks
 	$(BIN)/mypy
+
+# The site (README sections, API pages from the docstrings) into site/; any warning fails it.
+# NO_MKDOCS_2_WARNING only silences mkdocs-material's banner about MkDocs 2.
+docs: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),docs]"
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -d site
 
 # torchsampler is a peer in bench_samplers; --no-deps keeps its torchvision from replacing torch.
 # torchmetrics (the bench extra) is a peer in bench_metrics.
@@ -46,4 +52,4 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist site src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
