@@ -77,6 +77,7 @@ def test_compare_a_csv_file_prints_the_leaderboard(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "recommendation:" in result.stdout and "class_weighted" in result.stdout
+    assert "data: fraud.csv, 3-fold" in result.stdout
     assert result.stderr == ""
 
 

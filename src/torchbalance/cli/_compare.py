@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any, TextIO
 
 from ._errors import UsageError
@@ -20,7 +21,7 @@ def add_parser(commands: Any) -> None:
         description=(
             "Train the same model with each imbalance strategy (losses, samplers, resamplers, "
             "post-processing, reference tree models) on identical folds and seeds, and print a "
-            "leaderboard with 95%% intervals, a paired test against the baseline, per-class "
+            "leaderboard with 95% intervals, a paired test against the baseline, per-class "
             "recall and a recommendation. Without PATH: the built-in long-tailed digits (fixed "
             "train/test split, 5 training seeds)."
         ),
@@ -118,6 +119,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     result = compare(
         X,
         y,
+        name=None if args.path is None else Path(args.path).name,
         strategies=args.strategies,
         model=args.model,
         cv=args.cv,

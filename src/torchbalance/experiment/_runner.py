@@ -71,6 +71,7 @@ def compare(
     device: str = "cpu",
     generator: GeneratorLike = 0,
     progress: bool = True,
+    name: str | None = None,
 ) -> ComparisonResult:
     """Which imbalance technique works on this data? Run each strategy on identical folds.
 
@@ -101,6 +102,8 @@ def compare(
         generator: Int seed (default 0) or ``torch.Generator``: fixes folds and seeds.
         progress: One line per strategy on stderr, and a live progress bar when stderr is a
             terminal.
+        name: What the report calls the data (default: the dataset's own name, else
+            ``"data"``).
 
     Returns:
         :class:`ComparisonResult`.
@@ -127,9 +130,9 @@ def compare(
     check_scores(metric_names, "compare")
     if isinstance(cv, bool) or not isinstance(cv, int) or cv < 2:
         raise InvalidParameterError(f"compare: cv={cv!r} is invalid; it must be an int >= 2.")
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+    for param, value in (("epochs", epochs), ("batch_size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InvalidParameterError(f"compare: {name}={value!r} is invalid; it must be >= 1.")
+            raise InvalidParameterError(f"compare: {param}={value!r} is invalid; it must be >= 1.")
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < float("inf"):
         raise InvalidParameterError(
             f"compare: lr={lr!r} is invalid; it must be a positive finite number."
@@ -160,6 +163,8 @@ def compare(
         )
         train_labels = labels
         dataset_name = "data"
+    if name is not None:
+        dataset_name = str(name)
     if isinstance(n_repeats, bool) or not isinstance(n_repeats, int) or n_repeats < 1:
         raise InvalidParameterError(f"compare: repeats={repeats!r} is invalid; it must be >= 1.")
     classes = torch.unique(labels)
