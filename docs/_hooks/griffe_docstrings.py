@@ -62,8 +62,15 @@ class NapoleonDocstrings(griffe.Extension):
         for obj in _walk(pkg):
             if obj.docstring is not None:
                 obj.docstring.value = self._rewrite(obj.docstring.value, obj, pkg)
-        for line in sorted(set(self.unresolved)):
-            log.info("unresolved docstring reference (rendered as code): %s", line)
+        unresolved = sorted(set(self.unresolved))
+        for line in unresolved:
+            log.debug("unresolved docstring reference (rendered as code): %s", line)
+        if unresolved:
+            log.info(
+                "%d docstring references to private or outside names rendered as code "
+                "(mkdocs build --verbose lists them)",
+                len(unresolved),
+            )
 
     # -- public names ---------------------------------------------------------------------------
     def _index_public(self, pkg: griffe.Module) -> None:
