@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_over_sampling.py
 	$(BIN)/python benchmarks/bench_under_sampling.py
 	$(BIN)/python benchmarks/smote_downstream.py
+	$(BIN)/python benchmarks/ensemble.py
 
 setup: $(STAMP)
 
