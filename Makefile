@@ -18,8 +18,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks examples docs/_hooks
-	$(BIN)/ruff format --check src tests benchmarks examples docs/_hooks
+	$(BIN)/ruff check src tests benchmarks examples docs/_hooks conftest.py
+	$(BIN)/ruff format --check src tests benchmarks examples docs/_hooks conftest.py
 	$(BIN)/mypy
 
 # The site (README sections, API pages from the docstrings) into site/; any warning fails it.
