@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_under_sampling.py
 	$(BIN)/python benchmarks/smote_downstream.py
 	$(BIN)/python benchmarks/ensemble.py
+	$(BIN)/python benchmarks/anomaly.py
 
 setup: $(STAMP)
 

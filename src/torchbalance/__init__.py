@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "anomaly",
     "augment",
     "base",
     "cli",
@@ -39,6 +40,7 @@ __all__ = ["__version__", *_SUBMODULES]
 
 if TYPE_CHECKING:
     from . import (
+        anomaly,
         augment,
         base,
         cli,

@@ -30,6 +30,7 @@ from .utils import (
     check_generator,
     check_X_y,
     derive_seed,
+    resolve_device,
 )
 
 __all__ = ["TorchClassifier", "mlp"]
@@ -171,15 +172,7 @@ class TorchClassifier(ParamsMixin):
 
     # -- fitting ----------------------------------------------------------------------------------
     def _resolve_device(self) -> torch.device:
-        if self.device == "auto":
-            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        try:
-            return torch.device(self.device)
-        except RuntimeError:
-            raise InvalidParameterError(
-                f"TorchClassifier: device={self.device!r} is invalid; it must be 'cpu', 'cuda', "
-                "'cuda:N', 'auto' or a torch.device."
-            ) from None
+        return resolve_device(self.device, "TorchClassifier")
 
     def _check_param_values(self) -> None:
         self._validate_params()

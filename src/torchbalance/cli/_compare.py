@@ -97,6 +97,7 @@ def _list(out: TextIO) -> int:
                 ("default", strategy.default),
                 ("fast", strategy.fast),
                 ("tabular only", strategy.tabular_only),
+                ("two classes only", strategy.binary_only),
             )
             if on
         )

@@ -36,6 +36,10 @@ _CAVEATS = {
         "moved rule, tuned on this data's folds (re-check on fresh data)"
     ),
     "ensemble": "an ensemble costs several fits; weigh the fit time column",
+    "anomaly": (
+        "a detector's probabilities are a monotone rescaling of its anomaly score, not "
+        "calibrated; use its ranking (PR-AUC) and the tuned threshold"
+    ),
     "reference": (
         "a non-neural reference model wins: on this tabular data a tree ensemble may be the "
         "better tool than a network"

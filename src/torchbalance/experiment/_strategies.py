@@ -42,10 +42,12 @@ class Strategy:
         name: Short identifier (``--strategies`` on the command line).
         summary: One line: what it changes, and the paper.
         kind: ``"baseline"``, ``"loss"``, ``"sampler"``, ``"resampler"``, ``"ensemble"``,
-            ``"post-hoc"`` or ``"reference"`` (a non-neural model for comparison).
+            ``"post-hoc"``, ``"anomaly"`` (a one-class detector as the model) or
+            ``"reference"`` (a non-neural model for comparison).
         build: ``build(setting) -> (estimator, resampler or None)``.
         requires: Modules that must import for the strategy to run (optional pieces).
         tabular_only: Only for flat feature vectors (the SMOTE family, trees).
+        binary_only: Only for two classes (a detector separates "normal" from the rest).
         fast: In the ``fast`` set (one model fit per fold, no kNN cleaning).
         default: In the default set.
     """
@@ -56,6 +58,7 @@ class Strategy:
     build: Callable[[Setting], Recipe]
     requires: tuple[str, ...] = ()
     tabular_only: bool = False
+    binary_only: bool = False
     fast: bool = False
     default: bool = True
 
@@ -63,6 +66,8 @@ class Strategy:
         """Why the strategy cannot run here, or ``None`` if it can."""
         if setting is not None and self.tabular_only and not setting.tabular:
             return "needs flat (tabular) features"
+        if setting is not None and self.binary_only and setting.num_classes != 2:
+            return "needs exactly two classes"
         for module in self.requires:
             try:
                 importlib.import_module(module)
@@ -209,6 +214,10 @@ def _under() -> Any:
 
 def _combine() -> Any:
     return importlib.import_module("torchbalance.combine")
+
+
+def _anomaly() -> Any:
+    return importlib.import_module("torchbalance.anomaly")
 
 
 def _samplers() -> Any:
@@ -493,6 +502,54 @@ def _balanced_bagging(setting: Setting) -> Recipe:
 def _easy_ensemble(setting: Setting) -> Recipe:
     ensemble = importlib.import_module("torchbalance.ensemble")
     return ensemble.EasyEnsembleClassifier(setting.classifier(), n_estimators=10), None
+
+
+@_builtin(
+    "anomaly_cleaning",
+    "drop the 5% most anomalous majority samples (autoencoder reconstruction error)",
+    "resampler",
+    ("torchbalance.anomaly",),
+    default=False,
+)
+def _anomaly_cleaning(setting: Setting) -> Recipe:
+    anomaly = _anomaly()
+    detector = anomaly.AutoencoderDetector(
+        epochs=setting.epochs, batch_size=setting.batch_size, device=setting.device
+    )
+    return setting.classifier(), anomaly.AnomalyCleaner(detector=detector, contamination=0.05)
+
+
+def _detector_recipe(name: str, setting: Setting) -> Recipe:
+    from ..model_selection import ThresholdTuner
+
+    detector = getattr(_anomaly(), name)(
+        epochs=setting.epochs, batch_size=setting.batch_size, device=setting.device
+    )
+    return ThresholdTuner(detector, objective="balanced_accuracy", cv=3), None
+
+
+@_builtin(
+    "deep_svdd",
+    "Deep SVDD on the majority class, threshold tuned on held-out folds (Ruff et al. 2018)",
+    "anomaly",
+    ("torchbalance.anomaly",),
+    binary_only=True,
+    default=False,
+)
+def _deep_svdd(setting: Setting) -> Recipe:
+    return _detector_recipe("DeepSVDD", setting)
+
+
+@_builtin(
+    "autoencoder_detector",
+    "autoencoder reconstruction error on the majority class, threshold tuned on held-out folds",
+    "anomaly",
+    ("torchbalance.anomaly",),
+    binary_only=True,
+    default=False,
+)
+def _autoencoder_detector(setting: Setting) -> Recipe:
+    return _detector_recipe("AutoencoderDetector", setting)
 
 
 @_builtin(

@@ -24,6 +24,7 @@ from ._validation import (
     check_labels,
     check_sample_weight,
     check_X_y,
+    resolve_device,
 )
 
 __all__ = [
@@ -46,5 +47,6 @@ __all__ = [
     "derive_seed",
     "optional_import",
     "render_table",
+    "resolve_device",
     "validate_params",
 ]

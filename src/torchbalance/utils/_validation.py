@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..exceptions import DataValidationError
+from ..exceptions import DataValidationError, InvalidParameterError
 
 __all__ = ["OutputConverter", "check_X_y", "check_features", "check_labels"]
 
@@ -412,3 +412,24 @@ def check_sample_weight(
             f"{int((tensor < 0).sum())} negative values."
         )
     return tensor, give_back
+
+
+def resolve_device(device: str | torch.device, owner: str) -> torch.device:
+    """``device`` as a ``torch.device``; ``"auto"`` is CUDA when available, else the CPU.
+
+    Raises:
+        InvalidParameterError: ``device`` names no device torch knows.
+
+    Example:
+        >>> resolve_device("cpu", "Owner")
+        device(type='cpu')
+    """
+    if isinstance(device, str) and device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        return torch.device(device)
+    except (RuntimeError, TypeError):
+        raise InvalidParameterError(
+            f"{owner}: device={device!r} is invalid; it must be 'cpu', 'cuda', 'cuda:N', "
+            "'auto' or a torch.device."
+        ) from None
