@@ -54,7 +54,11 @@ def _regularized_beta(a: float, b: float, x: float) -> float:
 
 
 def _student_t_cdf(t: float, df: float) -> float:
-    tail = 0.5 * _regularized_beta(df / 2.0, 0.5, df / (df + t * t))
+    t2 = t * t
+    if t2 < df:  # near 0, df / (df + t²) rounds to 1: use P(|T| < |t|) = I(t²/(df+t²); 1/2, df/2)
+        half_inside = 0.5 * _regularized_beta(0.5, df / 2.0, t2 / (df + t2))
+        return 0.5 + half_inside if t > 0 else 0.5 - half_inside
+    tail = 0.5 * _regularized_beta(df / 2.0, 0.5, df / (df + t2))
     return 1.0 - tail if t > 0 else tail
 
 
