@@ -42,6 +42,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/smote_downstream.py
 	$(BIN)/python benchmarks/ensemble.py
 	$(BIN)/python benchmarks/anomaly.py
+	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/scale.py --compare
 
 setup: $(STAMP)
 
