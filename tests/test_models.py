@@ -164,3 +164,9 @@ def test_standardize_uses_training_statistics():
     model = TorchClassifier(epochs=10, standardize=True, generator=0).fit(shifted, Y)
     assert torch.allclose(model.mean_, shifted.mean(0))
     assert float((model.predict(shifted) == Y).double().mean()) > 0.9
+
+
+def test_params_contract_with_module_fn_positional():
+    from torchbalance.testing import check_params_contract
+
+    check_params_contract(TorchClassifier(epochs=1), positional=("module_fn",))

@@ -13,6 +13,7 @@ from torchbalance.base import clone
 from torchbalance.datasets import make_classification
 from torchbalance.exceptions import DataValidationError, InvalidParameterError, NotFittedError
 from torchbalance.models import TorchClassifier
+from torchbalance.testing import check_params_contract
 from torchbalance.under_sampling import RandomUnderSampler
 
 BalancedBaggingClassifier = ensemble.BalancedBaggingClassifier
@@ -390,3 +391,8 @@ def test_sampling_strategy_in_the_callers_labels():
     ).fit(X, Y + 10)
     for rows in shifted.estimators_samples_:
         assert _counts(rows) == [100, 90]
+
+
+@pytest.mark.parametrize("cls", [BalancedBaggingClassifier, EasyEnsembleClassifier])
+def test_params_contract_with_the_estimator_positional(cls):
+    check_params_contract(cls(TorchClassifier(epochs=1), n_estimators=2), positional=("estimator",))

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from _toy_resamplers import KeepFirstUnderSampler
-from torchbalance.base import FunctionResampler
+from torchbalance.base import FunctionResampler, ParamsMixin
 from torchbalance.testing import check_params_contract, check_resampler, resampler_checks
 
 
@@ -84,11 +84,20 @@ def test_broken_resamplers_are_caught(broken, check_name, message):
 
 
 def test_params_contract_refuses_positional_params():
-    from torchbalance.base import ParamsMixin
-
     class Positional(ParamsMixin):
         def __init__(self, alpha=1.0):
             self.alpha = alpha
 
     with pytest.raises(AssertionError, match="keyword-only"):
         check_params_contract(Positional())
+
+
+def test_positional_parameters_pass_only_when_named():
+    class Wrapper(ParamsMixin):
+        def __init__(self, estimator=None, *, n=1):
+            self.estimator = estimator
+            self.n = n
+
+    check_params_contract(Wrapper(n=2), positional=("estimator",))
+    with pytest.raises(AssertionError, match="'estimator' must be keyword-only"):
+        check_params_contract(Wrapper(n=2))

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from typing import Any
 
 from ..base import ParamsMixin, clone
 
 
-def check_params_contract(estimator: ParamsMixin) -> None:
+def check_params_contract(estimator: ParamsMixin, *, positional: Sequence[str] = ()) -> None:
     """Check ``__init__``, ``get_params``, ``set_params``, ``clone`` and ``repr``.
+
+    Every ``__init__`` parameter must be keyword-only, except those named in ``positional``:
+    the wrapped model of a meta-estimator (``BalancedBaggingClassifier(estimator, ...)``), as
+    scikit-learn writes it.
 
     Raises:
         AssertionError: Naming the broken part of the contract.
@@ -22,10 +27,15 @@ def check_params_contract(estimator: ParamsMixin) -> None:
     name = cls.__name__
     signature = inspect.signature(cls.__init__)
     for param in list(signature.parameters.values())[1:]:
-        assert param.kind in (param.KEYWORD_ONLY, param.VAR_KEYWORD), (
-            f"{name}.__init__: parameter {param.name!r} must be keyword-only."
+        allowed = param.kind in (param.KEYWORD_ONLY, param.VAR_KEYWORD) or (
+            param.name in positional and param.kind is param.POSITIONAL_OR_KEYWORD
         )
-    declared = [p for p in list(signature.parameters.values())[1:] if p.kind is p.KEYWORD_ONLY]
+        assert allowed, f"{name}.__init__: parameter {param.name!r} must be keyword-only."
+    declared = [
+        p
+        for p in list(signature.parameters.values())[1:]
+        if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
     params = estimator.get_params(deep=False)
     assert sorted(params) == sorted(p.name for p in declared), (
         f"{name}.get_params() must return exactly the __init__ parameters."
