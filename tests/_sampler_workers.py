@@ -37,4 +37,5 @@ def draw_on_rank(rank: int, world: int, init: str, out: str) -> None:
     result["wrapper"] = list(wrapper)
     with open(f"{out}.{rank}", "w") as handle:
         json.dump(result, handle)
+    dist.barrier()  # leave together: tearing gloo down under a peer's collective can abort it
     dist.destroy_process_group()

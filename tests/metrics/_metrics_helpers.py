@@ -73,4 +73,5 @@ def worker(rank: int, world: int, init: str, out: str) -> None:
     result["lonely"] = lonely.compute()
     with open(f"{out}.{rank}", "w") as handle:
         json.dump(result, handle)
+    dist.barrier()  # leave together: tearing gloo down under a peer's collective can abort it
     dist.destroy_process_group()
