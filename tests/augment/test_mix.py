@@ -118,3 +118,11 @@ def test_bad_params_refused():
         BalancedMixup(torch.zeros(2, 1))
     with pytest.raises(InvalidParameterError, match=r"labels must lie in \[0, 2\)"):
         BalancedMixup(torch.zeros(2, 1), torch.tensor([0, 1]))(torch.zeros(1, 1), torch.tensor([5]))
+
+
+def test_remix_first_case_wins_when_both_hold():
+    # kappa = 1 and equal counts satisfy both conditions; the paper lists lambda_y = 0 first
+    got = remix_label_factor(
+        torch.tensor([0.5]), torch.tensor([5.0]), torch.tensor([5.0]), kappa=1.0, tau=1.0
+    )
+    assert got.tolist() == [0.0] == [_paper_rule(0.5, 5, 5, 1.0, 1.0)]

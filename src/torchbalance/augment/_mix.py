@@ -35,7 +35,7 @@ def remix_label_factor(
 
         lambda_y = 0    if n_i / n_j >= kappa and lam < tau
                    1    if n_i / n_j <= 1 / kappa and 1 - lam < tau
-                   lam  otherwise
+                   lam  otherwise   (the first case that holds)
 
     Args:
         lam: ``(B,)`` feature mixing factors.
@@ -56,8 +56,9 @@ def remix_label_factor(
     ratio = n_i.to(torch.float64) / n_j.to(torch.float64)
     zero = (ratio >= kappa) & (lam < tau)
     one = (ratio <= 1.0 / kappa) & ((1 - lam) < tau)
-    out = torch.where(zero, torch.zeros_like(lam), lam)
-    return torch.where(one, torch.ones_like(lam), out)
+    # the cases in the paper's order: with kappa = 1 and n_i = n_j both can hold; the first wins
+    out = torch.where(one, torch.ones_like(lam), lam)
+    return torch.where(zero, torch.zeros_like(lam), out)
 
 
 def _mix_x(x: torch.Tensor, partner: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:
