@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from torchbalance.exceptions import TorchBalanceWarning
 from torchbalance.under_sampling import (
     ClusterCentroids,
     CondensedNearestNeighbour,
@@ -59,13 +62,19 @@ def test_cnn_removed_samples_are_classified_correctly_by_the_kept_set(seed, coun
     seed=st.integers(0, 2**31 - 1),
     counts=st.sampled_from([(80, 20), (60, 30, 12)]),
 )
+@example(seed=262144, counts=(60, 30, 12))  # class 0 is emptied (found by hypothesis)
 def test_oss_removes_exactly_the_targeted_ends_of_tomek_links_of_the_condensed_set(seed, counts):
     from sklearn.neighbors import NearestNeighbors
 
     X, y = _data(seed, counts)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     oss = OneSidedSelection(generator=seed)
-    oss.fit_resample(Xt, yt)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TorchBalanceWarning)
+        _, y_res = oss.fit_resample(Xt, yt)
+    # a class whose only condensed sample sits in a Tomek link is emptied, with a warning
+    emptied = len(torch.unique(y_res)) < len(counts)
+    assert emptied == any("removed every sample" in str(w.message) for w in caught)
     targeted = [c for c in range(len(counts)) if c != int(np.argmin(counts))]
     condensed = OneSidedSelection(generator=seed)._condensed_mask(
         Xt, yt, dict.fromkeys(targeted, 0)
