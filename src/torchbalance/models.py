@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import math
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
@@ -30,6 +29,7 @@ from .utils import (
     check_generator,
     check_X_y,
     derive_seed,
+    print_epoch,
     resolve_device,
 )
 
@@ -295,12 +295,7 @@ class TorchClassifier(ParamsMixin):
                 steps += 1
             history.append(total / max(steps, 1))
             if self.progress:
-                print(
-                    f"\rTorchClassifier: epoch {epoch + 1}/{self.epochs} loss {history[-1]:.4f}",
-                    end="\n" if epoch + 1 == self.epochs else "",
-                    file=sys.stderr,
-                    flush=True,
-                )
+                print_epoch("TorchClassifier", epoch, self.epochs, history[-1])
         return history
 
     # -- prediction -------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import sys
 from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -27,6 +26,7 @@ from ..utils import (
     check_generator,
     check_labels,
     derive_seed,
+    print_epoch,
     resolve_device,
 )
 
@@ -219,12 +219,7 @@ class BaseDetector(ParamsMixin):
                 steps += 1
             history.append(total / max(steps, 1))
             if self.progress:
-                print(
-                    f"\r{self._owner}: epoch {epoch + 1}/{self.epochs} loss {history[-1]:.4f}",
-                    end="\n" if epoch + 1 == self.epochs else "",
-                    file=sys.stderr,
-                    flush=True,
-                )
+                print_epoch(self._owner, epoch, self.epochs, history[-1])
         return history
 
     def _scores_of(self, F: torch.Tensor) -> torch.Tensor:

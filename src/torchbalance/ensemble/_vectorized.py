@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import math
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +32,7 @@ from torch.func import functional_call, stack_module_state, vmap
 
 from ..base import clone
 from ..models import TorchClassifier, mlp
-from ..utils import check_generator, derive_seed
+from ..utils import check_generator, derive_seed, print_epoch
 
 __all__ = ["MemberPlan", "fast_path_blocker", "train_stacked"]
 
@@ -404,13 +403,9 @@ def train_stacked(
         for index, value in enumerate(epoch_loss):
             history[index].append(value)
         if estimator.progress:
-            print(
-                f"\rBalanced ensemble ({n_members} members, vectorised): epoch {epoch + 1}/"
-                f"{estimator.epochs} mean loss {float(np.mean(epoch_loss)):.4f}",
-                end="\n" if epoch + 1 == estimator.epochs else "",
-                file=sys.stderr,
-                flush=True,
-            )
+            owner = f"Balanced ensemble ({n_members} members, vectorised)"
+            mean_loss = float(np.mean(epoch_loss))
+            print_epoch(owner, epoch, estimator.epochs, mean_loss, what="mean loss")
 
     classes = np.arange(n_classes)
     for index, (member, module) in enumerate(zip(members, modules, strict=True)):

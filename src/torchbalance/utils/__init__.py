@@ -17,7 +17,7 @@ from ._sampling_strategy import (
     check_sampling_strategy,
     count_classes,
 )
-from ._text import render_table
+from ._text import print_epoch, render_table
 from ._validation import (
     OutputConverter,
     check_features,
@@ -46,6 +46,7 @@ __all__ = [
     "count_classes",
     "derive_seed",
     "optional_import",
+    "print_epoch",
     "render_table",
     "resolve_device",
     "validate_params",

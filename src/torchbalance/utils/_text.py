@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
-__all__ = ["render_table"]
+__all__ = ["print_epoch", "render_table"]
+
+
+def print_epoch(owner: str, epoch: int, epochs: int, loss: float, *, what: str = "loss") -> None:
+    """One training-progress line on stderr, rewritten in place; a newline after the last epoch.
+
+    ``epoch`` counts from 0. Example output: ``TorchClassifier: epoch 3/30 loss 0.4120``.
+    """
+    print(
+        f"\r{owner}: epoch {epoch + 1}/{epochs} {what} {loss:.4f}",
+        end="\n" if epoch + 1 == epochs else "",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def render_table(
