@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -153,7 +154,7 @@ def check_group_labels(groups: Any, n_samples: int, owner: str) -> torch.Tensor:
     return torch.from_numpy(inverse.reshape(-1).astype(np.int64))
 
 
-class BaseSplitter(ParamsMixin):
+class BaseSplitter(ParamsMixin, ABC):
     """scikit-learn's cross-validator interface: ``split`` and ``get_n_splits``.
 
     Subclasses implement ``_split(labels, groups, generator)`` yielding ``(train, test)`` int64
@@ -199,10 +200,11 @@ class BaseSplitter(ParamsMixin):
     def _n(labels: Labels) -> int:
         return int(labels.codes.shape[0])
 
+    @abstractmethod
     def _split(
         self, labels: Labels, groups: torch.Tensor | None
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        raise NotImplementedError
+        """``(train, test)`` index tensors of each split, in the splitter's order."""
 
     def _check_n_samples(self, n: int) -> None:
         if self.n_splits > n:
