@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
+import numpy as np
 import torch
 
 from .exceptions import InvalidParameterError
@@ -26,7 +27,7 @@ from .utils import (
     validate_params,
 )
 
-__all__ = ["BaseResampler", "FunctionResampler", "ParamsMixin", "clone"]
+__all__ = ["BaseResampler", "ClassifierMixin", "FunctionResampler", "ParamsMixin", "clone"]
 
 T = TypeVar("T", bound="ParamsMixin")
 
@@ -120,6 +121,33 @@ def clone(estimator: T) -> T:
         for name, value in estimator.get_params(deep=False).items()
     }
     return type(estimator)(**params)
+
+
+class ClassifierMixin:
+    """What scikit-learn asks of a classifier beyond ``fit``/``predict``: its estimator type,
+    its tags, and ``score`` (accuracy, as scikit-learn's classifiers; prefer balanced metrics).
+    """
+
+    _estimator_type = "classifier"
+    predict: Callable[[Any], Any]  # defined by every classifier
+
+    def __sklearn_tags__(self) -> Any:  # called by scikit-learn only, which is then installed
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type="classifier",
+            target_tags=TargetTags(required=True),
+            classifier_tags=ClassifierTags(),
+            input_tags=InputTags(),
+        )
+
+    def score(self, X: Any, y: Any) -> float:
+        """Accuracy on ``(X, y)`` (as scikit-learn's classifiers; prefer balanced metrics)."""
+        predicted = self.predict(X)
+        if isinstance(predicted, torch.Tensor):
+            predicted = predicted.cpu().numpy()
+        truth = y.cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
+        return float(np.mean(np.asarray(predicted) == truth))
 
 
 class BaseResampler(ParamsMixin, ABC):

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .base import ParamsMixin, clone
+from .base import ClassifierMixin, ParamsMixin, clone
 from .exceptions import DataValidationError, InvalidParameterError, NotFittedError
 from .utils import (
     InstanceOf,
@@ -56,7 +56,20 @@ def mlp(
     return nn.Sequential(*layers)
 
 
-class TorchClassifier(ParamsMixin):
+TRAINING_CONSTRAINTS: dict[str, list[Any]] = {
+    "epochs": [Interval(int, 1, None)],
+    "batch_size": [Interval(int, 1, None)],
+    "lr": [Interval(float, 0, None, closed="neither")],
+    "weight_decay": [Interval(float, 0, None)],
+    "device": [InstanceOf((str, torch.device), name="a device name or torch.device")],
+    "generator": ["generator"],
+    "progress": [bool],
+}
+"""The training-budget parameters every torch-trained estimator shares (the trainer here, the
+anomaly detectors)."""
+
+
+class TorchClassifier(ClassifierMixin, ParamsMixin):
     """Train a torch module as a classifier, with an imbalance-aware loss, sampler or resampler.
 
     Training: the data (after ``resampler``, if any) stays on ``device`` as tensors; each epoch
@@ -114,13 +127,7 @@ class TorchClassifier(ParamsMixin):
         "sampler": [IsCallable(), None],
         "resampler": [InstanceOf((object,), name="an object with fit_resample"), None],
         "optimizer": [Options(("adamw", "sgd")), IsCallable()],
-        "epochs": [Interval(int, 1, None)],
-        "batch_size": [Interval(int, 1, None)],
-        "lr": [Interval(float, 0, None, closed="neither")],
-        "weight_decay": [Interval(float, 0, None)],
-        "device": [InstanceOf((str, torch.device), name="a device name or torch.device")],
-        "generator": ["generator"],
-        "progress": [bool],
+        **TRAINING_CONSTRAINTS,
         "standardize": [bool],
     }
 
@@ -156,19 +163,6 @@ class TorchClassifier(ParamsMixin):
         self.generator = generator
         self.progress = progress
         self.standardize = standardize
-
-    # -- scikit-learn protocol --------------------------------------------------------------------
-    _estimator_type = "classifier"
-
-    def __sklearn_tags__(self) -> Any:  # called by scikit-learn only, which is then installed
-        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
-
-        return Tags(
-            estimator_type="classifier",
-            target_tags=TargetTags(required=True),
-            classifier_tags=ClassifierTags(),
-            input_tags=InputTags(),
-        )
 
     # -- fitting ----------------------------------------------------------------------------------
     def _resolve_device(self) -> torch.device:
@@ -349,11 +343,3 @@ class TorchClassifier(ParamsMixin):
         if as_tensor and np.issubdtype(labels.dtype, np.integer):
             return torch.as_tensor(labels, device=logits.device)
         return labels
-
-    def score(self, X: Any, y: Any) -> float:
-        """Accuracy on ``(X, y)`` (as scikit-learn's classifiers; prefer balanced metrics)."""
-        predicted = np.asarray(
-            self.predict(X) if not isinstance(X, torch.Tensor) else self.predict(X).cpu()
-        )
-        truth = y.cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
-        return float(np.mean(predicted == truth))

@@ -19,6 +19,7 @@ from torch import nn
 
 from ..base import ParamsMixin
 from ..exceptions import DataValidationError, InvalidParameterError, NotFittedError
+from ..models import TRAINING_CONSTRAINTS
 from ..utils import (
     InstanceOf,
     Interval,
@@ -59,13 +60,7 @@ class BaseDetector(ParamsMixin):
         "hidden_sizes": [InstanceOf((tuple, list), name="a tuple of ints")],
         "contamination": [Interval(float, 0, 0.5, closed="right")],
         "normal_class": [InstanceOf((object,), name="a class label or None")],
-        "epochs": [Interval(int, 1, None)],
-        "batch_size": [Interval(int, 1, None)],
-        "lr": [Interval(float, 0, None, closed="neither")],
-        "weight_decay": [Interval(float, 0, None)],
-        "device": [InstanceOf((str, torch.device), name="a device name or torch.device")],
-        "generator": ["generator"],
-        "progress": [bool],
+        **TRAINING_CONSTRAINTS,
     }
 
     hidden_sizes: Sequence[int] | None

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ..base import ParamsMixin, clone
+from ..base import ClassifierMixin, ParamsMixin, clone
 from ..exceptions import DataValidationError, InvalidParameterError, NotFittedError
 from ..models import TorchClassifier
 from ..under_sampling._base import UNDER_STRATEGY_CONSTRAINTS
@@ -53,7 +53,7 @@ def _sk_clone(obj: Any) -> Any:
     return copy.deepcopy(obj)
 
 
-class BalancedBaggingClassifier(ParamsMixin):
+class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
     """Bagging in which every member is trained on a balanced bootstrap sample.
 
     For each of the ``n_estimators`` members: draw ``max_samples`` rows (with replacement when
@@ -154,8 +154,6 @@ class BalancedBaggingClassifier(ParamsMixin):
         "generator": ["generator"],
     }
 
-    _estimator_type = "classifier"
-
     def __init__(
         self,
         estimator: Any = None,
@@ -178,16 +176,6 @@ class BalancedBaggingClassifier(ParamsMixin):
         self.voting = voting
         self.vectorize = vectorize
         self.generator = generator
-
-    def __sklearn_tags__(self) -> Any:  # called by scikit-learn only, which is then installed
-        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
-
-        return Tags(
-            estimator_type="classifier",
-            target_tags=TargetTags(required=True),
-            classifier_tags=ClassifierTags(),
-            input_tags=InputTags(),
-        )
 
     # -- what a subclass changes ------------------------------------------------------------------
     def _sampling(self) -> tuple[Any, int | float, int | float, bool]:
@@ -553,13 +541,6 @@ class BalancedBaggingClassifier(ParamsMixin):
         assert total is not None
         result = (total / len(self.estimators_)).to(self._out_dtype())
         return result.to(X_t.device) if as_tensor else result.numpy()
-
-    def score(self, X: Any, y: Any) -> float:
-        """Accuracy on ``(X, y)`` (as scikit-learn's classifiers; prefer balanced metrics)."""
-        predicted = self.predict(X)
-        predicted = predicted.cpu().numpy() if torch.is_tensor(predicted) else predicted
-        truth = y.cpu().numpy() if torch.is_tensor(y) else np.asarray(y)
-        return float(np.mean(np.asarray(predicted) == truth))
 
 
 def _plain(label: Any) -> Any:
