@@ -106,6 +106,38 @@ def test_matches_sklearn_float32_larger() -> None:
     np.testing.assert_allclose(dist.numpy(), sk_dist, rtol=1e-5)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    b=st.integers(1, 6),
+    ng=st.integers(1, 700),
+    k=st.integers(1, 12),
+    chunk=st.integers(1, 50),
+    levels=st.integers(2, 9),
+    seed=st.integers(0, 2**16),
+)
+def test_super_groups_find_exactly_the_passing_group_minima(
+    b: int, ng: int, k: int, chunk: int, levels: int, seed: int
+) -> None:
+    """The two-level filter returns the same (row, column) set as one mask over all minima."""
+    g = torch.Generator().manual_seed(seed)
+    # few distinct values: many ties with the threshold itself
+    gseg = torch.randint(0, levels, (b, ng), generator=g).float()
+    thresh = torch.randint(0, levels, (b,), generator=g).float()
+    layout = neighbors._SuperGroups.of(ng, k)
+    assert layout.size >= 1 and layout.main <= ng and ng - layout.main < max(layout.size, 1)
+    rows, cols = layout.passing_groups(gseg, layout.minima(gseg), thresh, chunk)
+    want_rows, want_cols = (gseg <= thresh[:, None]).nonzero(as_tuple=True)
+    assert torch.all(rows[1:] >= rows[:-1])  # the merge needs rows in order
+    got = sorted(zip(rows.tolist(), cols.tolist(), strict=True))
+    assert got == sorted(zip(want_rows.tolist(), want_cols.tolist(), strict=True))
+
+
+def test_super_groups_active_on_large_segments() -> None:
+    layout = neighbors._SuperGroups.of(6250, 3)
+    assert layout.size > 1 and layout.width >= 96
+    assert neighbors._SuperGroups.of(50, 3).size == 1
+
+
 def test_empty_query() -> None:
     X = torch.rand(5, 3)
     dist, idx = kneighbors(X, 2, query=torch.empty(0, 3))
@@ -485,10 +517,10 @@ def test_cuda_peak_memory_within_budget(budget: int) -> None:
 def test_default_memory_budget_per_device():
     from torchbalance.neighbors import _default_memory_budget
 
-    assert _default_memory_budget(torch.device("cpu")) == 256 * 2**20
+    assert _default_memory_budget(torch.device("cpu")) == 512 * 2**20
     X = torch.randn(300, 5, generator=torch.Generator().manual_seed(0))
     default = kneighbors(X, 3, exclude_self=True)
-    explicit = kneighbors(X, 3, exclude_self=True, memory_budget=256 * 2**20)
+    explicit = kneighbors(X, 3, exclude_self=True, memory_budget=512 * 2**20)
     assert torch.equal(default[1], explicit[1])
 
 

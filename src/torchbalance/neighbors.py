@@ -118,7 +118,9 @@ def kneighbors(
             group minima, candidates, the float32 working copy of ``X`` when it fits a quarter
             of the budget), under a worst-case model of the working set. Everything is sized
             from it; no ``(m, n)`` matrix is ever built. The inputs and the returned tensors
-            are not counted. ``None`` (default): 256 MiB on the CPU; on a GPU a quarter of
+            are not counted. ``None`` (default): 512 MiB on the CPU (half of scikit-learn's
+            default ``working_memory``; the float32 copy of 1 000 000 x 32 references fits its
+            quarter, so they are prepared once, not once per query block); on a GPU a quarter of
             its free memory, between 256 MiB and 2 GiB (small budgets make a GPU wait on
             thousands of tiny steps).
 
@@ -280,9 +282,11 @@ def kneighbors(
                 # group g of this tile = columns {g, g + w, ..., g + (G-1) w}
                 torch.amin(tile.view(b, G, w), dim=1, out=gseg[:, ti * w : (ti + 1) * w])
 
-            gk, thresh = _update_threshold(gk, gseg, two_err)
-            ri, gi = (gseg <= thresh[:, None]).nonzero(as_tuple=True)
+            layout = _SuperGroups.of(gseg.shape[1], k)
+            sup = layout.minima(gseg)
+            gk, thresh = _update_threshold(gk, gseg, sup, layout, two_err)
             step = max(1, plan.member_chunk // G)
+            ri, gi = layout.passing_groups(gseg, sup, thresh, step)
             for c in range(0, ri.numel(), step):
                 g_c = gi[c : c + step]
                 tile_of = torch.div(g_c, w, rounding_mode="floor")
@@ -318,7 +322,7 @@ def kneighbors(
 # validation
 
 
-_CPU_BUDGET = 256 * 2**20
+_CPU_BUDGET = 512 * 2**20
 _GPU_BUDGET_RANGE = (256 * 2**20, 2 * 2**30)
 
 
@@ -568,40 +572,107 @@ def _sq_norms(W: torch.Tensor) -> torch.Tensor:
     return (w64 * w64).sum(1).to(W.dtype)
 
 
+@dataclass(frozen=True)
+class _SuperGroups:
+    """Disjoint super-groups of one segment's ``ng`` group minima, for a two-level filter.
+
+    Super-group ``j < width`` holds the group-minimum columns ``j + i * width`` for
+    ``i < size``; the ``ng - size * width`` tail columns (fewer than ``size``) stand alone.
+    With ``size == 1`` there are no super-groups: every column is its own.
+
+    Testing ``width`` super-group minima against the row's threshold, then only the members of
+    the few super-groups that pass, costs about ``width + passing * size`` comparisons per row
+    instead of ``ng`` (``nonzero`` over the full mask was the engine's dearest step after the
+    GEMM). About ``sqrt(k * ng)`` super-groups, at least ``32 k``, balance the two levels.
+    """
+
+    width: int
+    size: int
+
+    @staticmethod
+    def of(ng: int, k: int) -> _SuperGroups:
+        size = ng // max(32 * k, math.isqrt(k * ng))
+        if size < 2:
+            return _SuperGroups(width=ng, size=1)
+        return _SuperGroups(width=ng // size, size=size)
+
+    @property
+    def main(self) -> int:
+        """Columns covered by super-groups (the rest is the tail)."""
+        return self.width * self.size
+
+    def minima(self, gseg: torch.Tensor) -> torch.Tensor:
+        """``(b, width)`` minima of the super-groups (``gseg`` itself when ``size == 1``)."""
+        if self.size == 1:
+            return gseg
+        return gseg[:, : self.main].unflatten(1, (self.size, self.width)).amin(1)
+
+    def passing_groups(
+        self, gseg: torch.Tensor, sup: torch.Tensor, thresh: torch.Tensor, chunk: int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(rows, columns)`` of the group minima ``<= thresh`` of their row, rows ascending.
+
+        Members of passing super-groups are expanded ``chunk`` group minima at a time, so the
+        temporaries stay within the plan's member chunk.
+        """
+        t = thresh[:, None]
+        if self.size == 1:
+            ri, gi = (gseg <= t).nonzero(as_tuple=True)
+            return ri, gi
+        ri, sj = (sup <= t).nonzero(as_tuple=True)
+        members = torch.arange(self.size, device=gseg.device) * self.width
+        step = max(1, chunk // self.size)
+        rows, cols = [], []
+        for c in range(0, ri.numel(), step):
+            r = ri[c : c + step, None]
+            g = sj[c : c + step, None] + members
+            keep = gseg[r, g] <= t[r[:, 0]]
+            rows.append(r.expand_as(g)[keep])
+            cols.append(g[keep])
+        if self.main < gseg.shape[1]:
+            r, g = (gseg[:, self.main :] <= t).nonzero(as_tuple=True)
+            rows.append(r)
+            cols.append(g + self.main)
+        if not rows:
+            return ri, sj
+        r, g = torch.cat(rows), torch.cat(cols)
+        if len(rows) > 1:  # chunks and tail interleave rows: restore row order
+            order = torch.argsort(r, stable=True)
+            r, g = r[order], g[order]
+        return r, g
+
+
 def _update_threshold(
-    gk: torch.Tensor, gseg: torch.Tensor, two_err: torch.Tensor
+    gk: torch.Tensor,
+    gseg: torch.Tensor,
+    sup: torch.Tensor,
+    layout: _SuperGroups,
+    two_err: torch.Tensor,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Fold a segment's group minima into the running k smallest; return ``(gk, thresh)``.
 
     ``gk[i]`` holds ``k`` minima of disjoint sets of reference points, so at least ``k`` points
-    score ``<= gk[i, k-1]``. For ``k > 1`` the segment's group minima are first reduced to the
-    minima of about ``32 k`` super-groups (still disjoint sets, so still a valid bound, a little
-    looser) to keep the selection small.
+    score ``<= gk[i, k-1]``. The segment enters through its super-group minima ``sup`` and its
+    tail columns (still minima of disjoint sets, so still a valid bound, a little looser),
+    which keeps the selection small.
     """
     k = gk.shape[1]
+    tail = gseg[:, layout.main :]
+    merged = torch.cat([gk, sup, tail], 1)
     if k == 1:
-        gk = torch.minimum(gk, gseg.amin(1, keepdim=True))
+        gk = merged.amin(1, keepdim=True)
+    elif k > 8:
+        gk = torch.topk(merged, k, dim=1, largest=False).values
     else:
-        ng = gseg.shape[1]
-        g2 = ng // (32 * k)
-        if g2 >= 2:
-            main = g2 * (ng // g2)
-            sup = gseg[:, :main].unflatten(1, (g2, ng // g2)).amin(1)
-            merged = torch.cat([gk, sup, gseg[:, main:]], 1)
-        else:
-            merged = torch.cat([gk, gseg], 1)
-        if k > 8:
-            gk = torch.topk(merged, k, dim=1, largest=False).values
-        else:
-            # k passes of amin, each removing every copy of the minimum: the j-th value is
-            # then >= the j-th smallest (equal values count once), still achieved by j
-            # disjoint groups, so still a valid bound; cheaper than topk for small k
-            values = []
-            for _ in range(k):
-                v = merged.amin(1, keepdim=True)
-                values.append(v)
-                merged = merged.masked_fill(merged <= v, math.inf)
-            gk = torch.cat(values, 1)
+        # k passes of amin, each removing every copy of the minimum: the j-th value is then
+        # >= the j-th smallest (equal values count once), still achieved by j disjoint groups,
+        # so still a valid bound; cheaper than topk for small k
+        values = []
+        for _ in range(k):
+            v = merged.amin(1, keepdim=True)
+            values.append(v)
+            merged = merged.masked_fill(merged <= v, math.inf)
+        gk = torch.cat(values, 1)
     return gk, gk[:, k - 1] + two_err
 
 
