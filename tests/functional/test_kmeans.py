@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 
@@ -57,3 +60,43 @@ def test_bad_input_is_refused():
         kmeans(torch.zeros(3, dtype=torch.int64), 1)
     with pytest.raises(InvalidParameterError, match="init='kmeans'"):
         kmeans(torch.zeros(3, 2), 1, init="kmeans")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 300),
+    k=st.integers(1, 200),
+    d=st.integers(1, 6),
+    budget=st.sampled_from([1, 500, 10_000, 64 * 2**20]),
+    integer=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_nearest_center_is_the_first_arg_min(n, k, d, budget, integer, seed):
+    """Against a dense arg-min of float64 distances: same labels (ties to the lowest centre,
+    integer grids make many), same squared distances; tiny budgets give one-row tiles."""
+    g = torch.Generator().manual_seed(seed)
+    if integer:  # exact arithmetic: ties are real ties
+        X = torch.randint(-3, 4, (n, d), generator=g).double()
+        centers = torch.randint(-3, 4, (k, d), generator=g).double()
+    else:
+        X = torch.randn(n, d, generator=g, dtype=torch.float64)
+        centers = torch.randn(k, d, generator=g, dtype=torch.float64)
+    labels, sq = nearest_center(X, centers, memory_budget=budget)
+    dense = torch.cdist(X, centers) ** 2 if not integer else ((X[:, None] - centers) ** 2).sum(-1)
+    best = dense.min(1).values
+    np.testing.assert_allclose(sq.numpy(), best.numpy(), atol=1e-9)
+    if integer:
+        assert torch.equal(labels, dense.argmin(1))  # first minimum, as argmin
+    else:  # no ties: the same centre, up to rounding between near-equal distances
+        chosen = dense.gather(1, labels[:, None])[:, 0]
+        np.testing.assert_allclose(chosen.numpy(), best.numpy(), atol=1e-9)
+
+
+def test_seeding_and_lloyd_do_not_depend_on_the_tile_size():
+    """Column chunks of the seeding's candidate distances and one-row Lloyd tiles (budgets far
+    below one tile) give the same clustering as the default budget."""
+    X = _blobs(n=700).float()
+    default = kmeans(X, 12, generator=3)
+    tiny = kmeans(X, 12, generator=3, memory_budget=700)
+    torch.testing.assert_close(tiny.centers, default.centers, rtol=1e-5, atol=1e-5)
+    assert torch.equal(tiny.labels, default.labels)

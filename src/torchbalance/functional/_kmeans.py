@@ -41,28 +41,54 @@ def _work_dtype(X: torch.Tensor) -> torch.dtype:
     return torch.float64 if X.dtype == torch.float64 else torch.float32
 
 
+# Tiles of point-to-centre scores larger than this stop fitting the CPU caches (and gain
+# nothing on a GPU); a larger memory budget does not make them larger.
+_TILE_CAP = 16 * 2**20
+# Centres per group of the two-step arg-min (see nearest_center).
+_GROUP = 64
+
+
 def nearest_center(
     X: torch.Tensor, centers: torch.Tensor, *, memory_budget: int = _DEFAULT_BUDGET
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Index of the nearest centre of every row of ``X`` and the squared distance to it.
 
-    ``||x - c||² = ||x||² - 2 x·c + ||c||²`` one tile of rows at a time (clamped at 0 against
-    rounding).
+    One GEMM per tile of rows gives ``||c||² - 2 x·c`` as ``[x, 1] @ [-2 c; ||c||²]``. The
+    arg-min is taken in two steps, because a full ``min(dim=1)`` with indices costs several
+    times the GEMM on CPU: the minima of contiguous groups of :data:`_GROUP` centres (a
+    vectorised ``amin``), then the first group holding the row minimum, then the first centre
+    of that group attaining it; so ties go to the lowest centre index, as with ``argmin``.
+    Centres are padded to whole groups with scores of ``+inf``. The squared distance adds
+    ``||x||²`` (clamped at 0 against rounding).
 
     Returns:
         ``(labels, sq_distances)``: int64 ``(n,)`` and ``(n,)`` in the dtype of ``centers``.
     """
-    k = centers.shape[0]
-    rows = max(1, memory_budget // (max(k, 1) * centers.element_size() * 2))
-    center_norms = (centers * centers).sum(1)
-    labels = torch.empty(X.shape[0], dtype=torch.int64, device=X.device)
-    sq = torch.empty(X.shape[0], dtype=centers.dtype, device=X.device)
-    for begin in range(0, X.shape[0], rows):
-        tile = X[begin : begin + rows].to(centers.dtype)
-        scores = torch.addmm(center_norms, tile, centers.T, alpha=-2.0)  # ||c||² - 2 x·c
-        best, index = scores.min(dim=1)
-        labels[begin : begin + rows] = index
-        sq[begin : begin + rows] = (best + (tile * tile).sum(1)).clamp_(min=0)
+    k, d = centers.shape
+    dtype, device = centers.dtype, centers.device
+    group = max(1, min(_GROUP, k))
+    padded = -(-k // group) * group
+    scores_of = torch.zeros((d + 1, padded), dtype=dtype, device=device)
+    scores_of[:d, :k] = -2.0 * centers.T
+    scores_of[d, :k] = (centers * centers).sum(1)
+    scores_of[d, k:] = math.inf
+    rows = max(1, min(memory_budget, _TILE_CAP) // (padded * centers.element_size()))
+    n = X.shape[0]
+    labels = torch.empty(n, dtype=torch.int64, device=device)
+    sq = torch.empty(n, dtype=dtype, device=device)
+    buffer = torch.empty(min(rows, max(n, 1)) * padded, dtype=dtype, device=device)
+    for begin in range(0, n, rows):
+        tile = X[begin : begin + rows].to(dtype)
+        r = tile.shape[0]
+        scores = buffer[: r * padded].view(r, padded)
+        torch.mm(torch.cat([tile, tile.new_ones((r, 1))], 1), scores_of, out=scores)
+        grouped = scores.view(r, padded // group, group)
+        group_min = grouped.amin(2)
+        best_group = group_min.argmin(1)
+        within = grouped[torch.arange(r, device=device), best_group].argmin(1)
+        labels[begin : begin + r] = best_group * group + within
+        best = group_min.gather(1, best_group[:, None])[:, 0]
+        sq[begin : begin + r] = (best + (tile * tile).sum(1)).clamp_(min=0)
     return labels, sq
 
 
@@ -73,16 +99,16 @@ def _kmeans_plusplus(
     centre as scikit-learn does): each new centre is the best of several candidates drawn with
     probability proportional to the squared distance to the nearest centre so far.
 
-    The ``k`` steps are sequential, so each is kept lean: the points are held transposed
-    (``(d, n)``: the few-candidates-by-many-points product is then a wide GEMM, about 6x
-    faster on CPU than its skinny transpose) with their squared norms computed once,
-    candidates are drawn by inverse CDF (a float64 ``cumsum`` and a ``searchsorted``) and the
-    centres fill a preallocated tensor.
+    The ``k`` steps are sequential, so each is kept lean: the points are held transposed and
+    augmented once (``(d + 2, n)``: ``[x; 1; ||x||²]``), so that one wide GEMM of the few
+    candidates ``[-2 c, ||c||², 1]`` gives their squared distances to every point; one
+    ``clamp`` against 0 and the current nearest distances merges them; candidates are drawn
+    by inverse CDF (a float64 ``cumsum`` and a ``searchsorted``) and the centres fill a
+    preallocated tensor.
     """
     n = X.shape[0]
     trials = 2 + int(math.log(n_clusters))
-    XT = X.T.contiguous()
-    x_sq = (X * X).sum(1)
+    XTa = torch.cat([X.T, X.new_ones((1, n)), (X * X).sum(1)[None]], 0)
     first = int(torch.randint(n, (1,), generator=generator, device="cpu"))
     centers = torch.empty((n_clusters, X.shape[1]), dtype=X.dtype, device=X.device)
     centers[0] = X[first]
@@ -97,31 +123,35 @@ def _kmeans_plusplus(
             picks = torch.searchsorted(cdf, u.to(X.device), right=True).clamp_(max=n - 1)
         candidates = X.index_select(0, picks)
         # potential of each candidate: sum over points of min(closest, d²(x, candidate))
-        merged = _merged_distances(XT, x_sq, candidates, closest, memory_budget)
+        merged = _merged_distances(XTa, candidates, closest, memory_budget)
         best = int(merged.sum(dim=1).argmin())
         centers[step] = candidates[best]
-        closest = merged[best].clone()
+        closest = merged[best]
     return centers
 
 
 def _merged_distances(
-    XT: torch.Tensor,
-    x_sq: torch.Tensor,
-    candidates: torch.Tensor,
-    closest: torch.Tensor,
-    memory_budget: int,
+    XTa: torch.Tensor, candidates: torch.Tensor, closest: torch.Tensor, memory_budget: int
 ) -> torch.Tensor:
     """``min(closest[i], ||x_i - c_j||²)`` for every candidate ``j`` and point ``i``, ``(t, n)``
-    (``XT``: the points transposed, ``(d, n)``; ``x_sq``: their squared norms)."""
-    t, n = candidates.shape[0], XT.shape[1]
-    out = torch.empty((t, n), dtype=closest.dtype, device=XT.device)
+    (``XTa``: the points transposed and augmented, ``(d + 2, n)`` rows ``x``, 1, ``||x||²``)."""
+    t, n = candidates.shape[0], XTa.shape[1]
+    out = torch.empty((t, n), dtype=closest.dtype, device=XTa.device)
     cols = max(1, memory_budget // (t * candidates.element_size() * 2))
-    norms = (candidates * candidates).sum(1, keepdim=True)
+    augmented = torch.cat(
+        [
+            -2.0 * candidates,
+            (candidates * candidates).sum(1, keepdim=True),
+            candidates.new_ones((t, 1)),
+        ],
+        1,
+    )
+    zero = closest.new_zeros(())
     for begin in range(0, n, cols):
         stop = begin + cols
-        sq = torch.addmm(norms, candidates, XT[:, begin:stop], alpha=-2.0)
-        sq += x_sq[begin:stop]
-        torch.minimum(sq.clamp_(min=0), closest[begin:stop], out=out[:, begin:stop])
+        part = out[:, begin:stop]
+        torch.mm(augmented, XTa[:, begin:stop], out=part)
+        torch.clamp(part, min=zero, max=closest[begin:stop], out=part)
     return out
 
 
