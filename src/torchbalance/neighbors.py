@@ -284,7 +284,8 @@ def kneighbors(
 
             layout = _SuperGroups.of(gseg.shape[1], k)
             sup = layout.minima(gseg)
-            gk, thresh = _update_threshold(gk, gseg, sup, layout, two_err)
+            tail = gseg[:, layout.main :]
+            gk, thresh = _update_threshold(gk, torch.cat([sup, tail], 1), two_err)
             step = max(1, plan.member_chunk // G)
             ri, gi = layout.passing_groups(gseg, sup, thresh, step)
             for c in range(0, ri.numel(), step):
@@ -633,7 +634,7 @@ class _SuperGroups:
             r, g = (gseg[:, self.main :] <= t).nonzero(as_tuple=True)
             rows.append(r)
             cols.append(g + self.main)
-        if not rows:
+        if not rows:  # nothing passes and there is no tail
             return ri, sj
         r, g = torch.cat(rows), torch.cat(cols)
         if len(rows) > 1:  # chunks and tail interleave rows: restore row order
@@ -643,22 +644,17 @@ class _SuperGroups:
 
 
 def _update_threshold(
-    gk: torch.Tensor,
-    gseg: torch.Tensor,
-    sup: torch.Tensor,
-    layout: _SuperGroups,
-    two_err: torch.Tensor,
+    gk: torch.Tensor, minima: torch.Tensor, two_err: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Fold a segment's group minima into the running k smallest; return ``(gk, thresh)``.
+    """Fold a segment's minima into the running k smallest; return ``(gk, thresh)``.
 
     ``gk[i]`` holds ``k`` minima of disjoint sets of reference points, so at least ``k`` points
-    score ``<= gk[i, k-1]``. The segment enters through its super-group minima ``sup`` and its
-    tail columns (still minima of disjoint sets, so still a valid bound, a little looser),
-    which keeps the selection small.
+    score ``<= gk[i, k-1]``. The segment enters through ``minima``: its super-group minima and
+    tail columns (still minima of disjoint sets, so still a valid bound, a little looser than
+    every group minimum), which keeps the selection small.
     """
     k = gk.shape[1]
-    tail = gseg[:, layout.main :]
-    merged = torch.cat([gk, sup, tail], 1)
+    merged = torch.cat([gk, minima], 1)
     if k == 1:
         gk = merged.amin(1, keepdim=True)
     elif k > 8:
