@@ -10,8 +10,8 @@ from torchbalance.samplers._draw import class_then_index, group_by_label
 
 @settings(max_examples=60, deadline=None)
 @given(
-    sizes=st.lists(st.integers(1, 30), min_size=1, max_size=12),
-    weights=st.lists(st.sampled_from([0.0, 1e-9, 0.5, 1.0, 7.0]), min_size=12, max_size=12),
+    sizes=st.lists(st.integers(1, 30), min_size=1, max_size=24),
+    weights=st.lists(st.sampled_from([0.0, 1e-9, 0.5, 1.0, 7.0]), min_size=24, max_size=24),
     seed=st.integers(0, 2**31),
 )
 def test_class_then_index_stays_in_the_drawn_class(sizes, weights, seed):
@@ -38,3 +38,24 @@ def test_class_then_index_distribution_over_classes_and_within_them():
     assert_distribution(labels[drawn], probabilities)
     assert_distribution(drawn[labels[drawn] == 2] - 5003, torch.ones(60))
     assert_distribution(drawn[labels[drawn] == 0], torch.ones(5000))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n_classes=st.sampled_from([1, 2, 3, 16, 17, 30]),
+    seed=st.integers(0, 2**31),
+)
+def test_class_then_index_class_is_the_bucket_of_its_uniform(n_classes, seed):
+    # up to 16 classes the bucket is a sum of comparisons, above it bucketize: both must give
+    # the class that bucketize gives for the uniform the draw consumed
+    generator = torch.Generator().manual_seed(seed)
+    labels = torch.randint(n_classes, (400,), generator=generator)
+    labels[:n_classes] = torch.arange(n_classes)
+    groups = group_by_label(labels)
+    probabilities = torch.rand(n_classes, dtype=torch.float64, generator=generator) + 0.01
+    drawn = class_then_index(groups, probabilities, 1000, torch.Generator().manual_seed(seed))
+    cdf = torch.cumsum(probabilities, 0)
+    cdf /= cdf[-1].clone()
+    u = torch.rand(1000, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
+    expected = groups.classes[torch.bucketize(u, cdf[:-1].contiguous(), right=True)]
+    assert torch.equal(labels[drawn], expected)
