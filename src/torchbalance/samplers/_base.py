@@ -148,13 +148,54 @@ class EpochSampler(Sampler[Any], ABC):
             self._restore_state = False
             self._start_state = self.generator.get_state()
             return self.generator
+        return self._seeded_generator()
+
+    def _seeded_generator(self) -> torch.Generator:
+        """The epoch's generator for an int or ``None`` seed: seeded with ``seed + epoch``."""
         if self.generator is None:
             if self._base_seed is None:
                 self._base_seed = self._sync_seed(derive_seed())
             seed = self._base_seed
         else:
+            assert isinstance(self.generator, int)
             seed = self.generator
         return check_generator(seed + self.epoch, owner=self._owner)
+
+    def epoch_indices(self, epoch: int | None = None) -> torch.Tensor:
+        """This rank's whole pass as one int64 tensor, without iterating in Python.
+
+        The same indices in the same order as iterating the sampler for ``epoch`` (default: the
+        epoch the next pass draws); a batch sampler gives one row per batch. For training loops
+        whose data are already tensors (on the GPU, say), the epoch never becomes 10M Python
+        ints. Nothing about the sampler changes: its epoch, its position and its generator are
+        left as they were, and a mid-epoch position from :meth:`load_state_dict` is ignored here
+        (the whole pass is returned).
+
+        With a ``torch.Generator`` the draw starts from the state the next pass would start from
+        (it is copied, not advanced); ``epoch`` then only selects the epoch of a schedule.
+
+        Example:
+            >>> from torchbalance.samplers import ClassBalancedSampler
+            >>> sampler = ClassBalancedSampler(torch.tensor([0, 0, 0, 1]), generator=0)
+            >>> torch.equal(sampler.epoch_indices(), torch.tensor(list(sampler)))
+            True
+        """
+        check_param(self._owner, "epoch", epoch, [Interval(int, 0, None), None])
+        current = self.epoch
+        self.epoch = current if epoch is None else int(epoch)
+        try:
+            if isinstance(self.generator, torch.Generator):
+                state = self.generator.get_state()
+                if self._restore_state and self._start_state is not None:
+                    state = self._start_state
+                generator = torch.Generator(device=self.generator.device)
+                generator.set_state(state)
+            else:
+                generator = self._seeded_generator()
+            draw = self._draw(generator)
+        finally:
+            self.epoch = current
+        return shard(draw, self.num_replicas, self.rank, self.drop_last)
 
     # -- iteration -----------------------------------------------------------------------------
     def __len__(self) -> int:
