@@ -9,7 +9,7 @@ from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 
 from torchbalance.exceptions import DataValidationError, InvalidParameterError
-from torchbalance.functional._kmeans import kmeans, minibatch_kmeans, nearest_center
+from torchbalance.functional._kmeans import _d2_pick, kmeans, minibatch_kmeans, nearest_center
 
 
 def _blobs(n=3000, centers=8, seed=0):
@@ -100,3 +100,31 @@ def test_seeding_and_lloyd_do_not_depend_on_the_tile_size():
     tiny = kmeans(X, 12, generator=3, memory_budget=700)
     torch.testing.assert_close(tiny.centers, default.centers, rtol=1e-5, atol=1e-5)
     assert torch.equal(tiny.labels, default.labels)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    blocks=st.integers(1, 6),
+    block=st.sampled_from([1, 2, 4, 16]),
+    zero_share=st.sampled_from([0.0, 0.5, 0.9]),
+    seed=st.integers(0, 2**31),
+)
+def test_d2_pick_is_the_inverse_cdf_of_all_weights(blocks, block, zero_share, seed):
+    """Two-level picks (block, then point) equal a search in the cumulative sum of every weight;
+    integer weights and targets make every sum exact, so boundaries are hit exactly too."""
+    generator = torch.Generator().manual_seed(seed)
+    weights = torch.randint(0, 5, (blocks * block,), generator=generator).float()
+    weights[torch.rand(blocks * block, generator=generator) < zero_share] = 0.0
+    if float(weights.sum()) == 0:
+        weights[-1] = 1.0
+    cdf = torch.cumsum(weights.double(), 0)
+    targets = torch.cat(
+        [
+            torch.arange(int(cdf[-1])).double(),  # every integer boundary
+            torch.rand(20, dtype=torch.float64, generator=generator) * cdf[-1],
+        ]
+    )
+    block_sums = weights.view(blocks, block).sum(1).double()
+    expected = torch.searchsorted(cdf, targets, right=True)
+    assert torch.equal(_d2_pick(block_sums, weights, targets), expected)
+    assert bool((weights[expected] > 0).all())  # zero-weight points are never picked

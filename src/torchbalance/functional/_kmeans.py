@@ -92,6 +92,34 @@ def nearest_center(
     return labels, sq
 
 
+# Points per block of the k-means++ draw (see _d2_pick).
+_SEED_BLOCK = 1024
+
+
+def _d2_pick(
+    block_sums: torch.Tensor, weights: torch.Tensor, targets: torch.Tensor
+) -> torch.Tensor:
+    """Inverse-CDF picks ``i`` (the first with ``cumsum(weights)[i] > target``) in two levels.
+
+    ``weights`` (length a multiple of ``len(block_sums)``) is cut into equal blocks whose float64
+    sums are ``block_sums``: the cumulative block sums give each target's block, and the
+    cumulative weights of that block alone give the point. The same picks as a search in the
+    cumulative sum of all weights, up to rounding, without building that sum: a float64
+    ``cumsum`` over every point at every k-means++ step cost a quarter of the step.
+
+    Returns:
+        int64 ``(len(targets),)`` indices into ``weights``.
+    """
+    nb = block_sums.shape[0]
+    block = weights.shape[0] // nb
+    cdf = torch.cumsum(block_sums, 0)
+    b = torch.searchsorted(cdf, targets, right=True).clamp_(max=nb - 1)
+    rest = targets - (cdf[b] - block_sums[b])
+    within = weights.view(nb, block)[b].to(torch.float64).cumsum_(1)
+    j = torch.searchsorted(within, rest[:, None], right=True)[:, 0].clamp_(max=block - 1)
+    return b * block + j
+
+
 def _kmeans_plusplus(
     X: torch.Tensor, n_clusters: int, generator: torch.Generator, memory_budget: int
 ) -> torch.Tensor:
@@ -100,33 +128,42 @@ def _kmeans_plusplus(
     probability proportional to the squared distance to the nearest centre so far.
 
     The ``k`` steps are sequential, so each is kept lean: the points are held transposed and
-    augmented once (``(d + 2, n)``: ``[x; 1; ||x||²]``), so that one wide GEMM of the few
-    candidates ``[-2 c, ||c||², 1]`` gives their squared distances to every point; one
-    ``clamp`` against 0 and the current nearest distances merges them; candidates are drawn
-    by inverse CDF (a float64 ``cumsum`` and a ``searchsorted``) and the centres fill a
-    preallocated tensor.
+    augmented once (``(d + 2, n)``: ``[x; 1; ||x||²]``, zero-padded to whole blocks of
+    :data:`_SEED_BLOCK` points), so that one wide GEMM of the few candidates
+    ``[-2 c, ||c||², 1]`` gives their squared distances to every point; one ``clamp`` against
+    0 and the current nearest distances merges them; their sums per block (float32 within a
+    block, float64 across blocks) give each candidate's potential and, for the winner, the
+    two-level draw of the next candidates (:func:`_d2_pick`); the centres fill a preallocated
+    tensor.
     """
-    n = X.shape[0]
+    n, d = X.shape
     trials = 2 + int(math.log(n_clusters))
-    XTa = torch.cat([X.T, X.new_ones((1, n)), (X * X).sum(1)[None]], 0)
+    n_blocks = -(-n // _SEED_BLOCK)
+    XTa = X.new_zeros((d + 2, n_blocks * _SEED_BLOCK))
+    XTa[:d, :n] = X.T
+    XTa[d, :n] = 1.0
+    XTa[d + 1, :n] = (X * X).sum(1)
     first = int(torch.randint(n, (1,), generator=generator, device="cpu"))
-    centers = torch.empty((n_clusters, X.shape[1]), dtype=X.dtype, device=X.device)
+    centers = torch.empty((n_clusters, d), dtype=X.dtype, device=X.device)
     centers[0] = X[first]
-    _, closest = nearest_center(X, centers[:1], memory_budget=memory_budget)
+    closest = X.new_zeros(n_blocks * _SEED_BLOCK)  # padding: weight 0, never drawn
+    closest[:n] = nearest_center(X, centers[:1], memory_budget=memory_budget)[1]
+    block_sums = closest.view(n_blocks, _SEED_BLOCK).sum(1).to(torch.float64)
     for step in range(1, n_clusters):
-        cdf = torch.cumsum(closest, 0, dtype=torch.float64)
-        total = float(cdf[-1])
+        total = float(block_sums.sum())
         if total <= 0:  # every point sits on a centre: any point will do
             picks = torch.randint(n, (trials,), generator=generator, device="cpu").to(X.device)
         else:
             u = torch.rand(trials, dtype=torch.float64, generator=generator) * total
-            picks = torch.searchsorted(cdf, u.to(X.device), right=True).clamp_(max=n - 1)
+            picks = _d2_pick(block_sums, closest, u.to(X.device)).clamp_(max=n - 1)
         candidates = X.index_select(0, picks)
         # potential of each candidate: sum over points of min(closest, d²(x, candidate))
         merged = _merged_distances(XTa, candidates, closest, memory_budget)
-        best = int(merged.sum(dim=1).argmin())
+        sums = merged.view(trials, n_blocks, _SEED_BLOCK).sum(2).to(torch.float64)
+        best = int(sums.sum(1).argmin())
         centers[step] = candidates[best]
         closest = merged[best]
+        block_sums = sums[best]
     return centers
 
 
