@@ -9,7 +9,13 @@ from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 
 from torchbalance.exceptions import DataValidationError, InvalidParameterError
-from torchbalance.functional._kmeans import _d2_pick, kmeans, minibatch_kmeans, nearest_center
+from torchbalance.functional._kmeans import (
+    _d2_pick,
+    _reassign,
+    kmeans,
+    minibatch_kmeans,
+    nearest_center,
+)
 
 
 def _blobs(n=3000, centers=8, seed=0):
@@ -128,3 +134,38 @@ def test_d2_pick_is_the_inverse_cdf_of_all_weights(blocks, block, zero_share, se
     expected = torch.searchsorted(cdf, targets, right=True)
     assert torch.equal(_d2_pick(block_sums, weights, targets), expected)
     assert bool((weights[expected] > 0).all())  # zero-weight points are never picked
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    n=st.integers(1, 120),
+    k=st.integers(1, 150),
+    moved_share=st.sampled_from([0.0, 0.02, 0.1, 0.5, 1.0]),
+    budget=st.sampled_from([64, 4096, 2**26]),
+    seed=st.integers(0, 2**31),
+)
+def test_reassign_equals_a_full_pass(n, k, moved_share, budget, seed):
+    """After some centres move, the incremental assignment equals nearest_center over all
+    centres, labels and distances; integer grids make distances exact, so ties are real and
+    must go to the lowest centre index as well."""
+    generator = torch.Generator().manual_seed(seed)
+    X = torch.randint(-3, 4, (n, 3), generator=generator).float()
+    centers = torch.randint(-3, 4, (k, 3), generator=generator).float()
+    labels, sq = nearest_center(X, centers)
+    moved = torch.rand(k, generator=generator) < moved_share
+    updated = centers.clone()
+    updated[moved] = torch.randint(-3, 4, (int(moved.sum()), 3), generator=generator).float()
+    moved = (updated != centers).any(1)
+    got_labels, got_sq = _reassign(X, updated, moved, labels, sq, budget)
+    want_labels, want_sq = nearest_center(X, updated)
+    assert torch.equal(got_labels, want_labels)
+    assert torch.equal(got_sq, want_sq)
+
+
+def test_nearest_center_of_selected_rows():
+    X = _blobs(n=500).float()
+    centers = X[:7].clone()
+    rows = torch.tensor([499, 3, 3, 250])
+    labels, sq = nearest_center(X, centers, rows=rows, memory_budget=64)
+    all_labels, all_sq = nearest_center(X, centers)
+    assert torch.equal(labels, all_labels[rows]) and torch.equal(sq, all_sq[rows])

@@ -49,9 +49,14 @@ _GROUP = 64
 
 
 def nearest_center(
-    X: torch.Tensor, centers: torch.Tensor, *, memory_budget: int = _DEFAULT_BUDGET
+    X: torch.Tensor,
+    centers: torch.Tensor,
+    *,
+    memory_budget: int = _DEFAULT_BUDGET,
+    rows: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Index of the nearest centre of every row of ``X`` and the squared distance to it.
+    """Index of the nearest centre of every row of ``X`` (or of the rows ``X[rows]``, gathered a
+    tile at a time) and the squared distance to it.
 
     One GEMM per tile of rows gives ``||c||² - 2 x·c`` as ``[x, 1] @ [-2 c; ||c||²]``. The
     arg-min is taken in two steps, because a full ``min(dim=1)`` with indices costs several
@@ -62,7 +67,8 @@ def nearest_center(
     ``||x||²`` (clamped at 0 against rounding).
 
     Returns:
-        ``(labels, sq_distances)``: int64 ``(n,)`` and ``(n,)`` in the dtype of ``centers``.
+        ``(labels, sq_distances)``: int64 ``(n,)`` and ``(n,)`` in the dtype of ``centers``
+        (``n = len(rows)`` when ``rows`` is given).
     """
     k, d = centers.shape
     dtype, device = centers.dtype, centers.device
@@ -72,13 +78,16 @@ def nearest_center(
     scores_of[:d, :k] = -2.0 * centers.T
     scores_of[d, :k] = (centers * centers).sum(1)
     scores_of[d, k:] = math.inf
-    rows = max(1, min(memory_budget, _TILE_CAP) // (padded * centers.element_size()))
-    n = X.shape[0]
+    step = max(1, min(memory_budget, _TILE_CAP) // (padded * centers.element_size()))
+    n = X.shape[0] if rows is None else rows.shape[0]
     labels = torch.empty(n, dtype=torch.int64, device=device)
     sq = torch.empty(n, dtype=dtype, device=device)
-    buffer = torch.empty(min(rows, max(n, 1)) * padded, dtype=dtype, device=device)
-    for begin in range(0, n, rows):
-        tile = X[begin : begin + rows].to(dtype)
+    buffer = torch.empty(min(step, max(n, 1)) * padded, dtype=dtype, device=device)
+    for begin in range(0, n, step):
+        if rows is None:
+            tile = X[begin : begin + step].to(dtype)
+        else:
+            tile = X.index_select(0, rows[begin : begin + step]).to(dtype)
         r = tile.shape[0]
         scores = buffer[: r * padded].view(r, padded)
         torch.mm(torch.cat([tile, tile.new_ones((r, 1))], 1), scores_of, out=scores)
@@ -89,6 +98,50 @@ def nearest_center(
         labels[begin : begin + r] = best_group * group + within
         best = group_min.gather(1, best_group[:, None])[:, 0]
         sq[begin : begin + r] = (best + (tile * tile).sum(1)).clamp_(min=0)
+    return labels, sq
+
+
+def _reassign(
+    X: torch.Tensor,
+    centers: torch.Tensor,
+    moved: torch.Tensor,
+    labels: torch.Tensor,
+    sq: torch.Tensor,
+    memory_budget: int,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`nearest_center` of every point after only the centres flagged ``moved`` changed.
+
+    A point whose centre did not move keeps it unless a moved centre is now nearer: every
+    unmoved centre is where it was, and the point's centre was the nearest of them. So only
+    points whose centre moved are assigned afresh, against all centres, and the others only
+    against the moved ones (ties still go to the lowest centre index). Late Lloyd iterations
+    move a few percent of the centres, so this costs a fraction of a full pass; when most
+    centres moved, one full pass is done instead.
+    """
+    n, k = X.shape[0], centers.shape[0]
+    moved_ids = torch.nonzero(moved).reshape(-1)
+    stale = moved[labels]
+    stale_rows = torch.nonzero(stale).reshape(-1)
+    m, p = moved_ids.numel(), stale_rows.numel()
+    if m == 0:
+        return labels, sq
+    if m * n + p * k >= n * k:  # the full pass is no dearer
+        return nearest_center(X, centers, memory_budget=memory_budget)
+    labels, sq = labels.clone(), sq.clone()
+    if p:
+        labels[stale_rows], sq[stale_rows] = nearest_center(
+            X, centers, memory_budget=memory_budget, rows=stale_rows
+        )
+    kept_rows = torch.nonzero(~stale).reshape(-1)
+    nearest_moved, moved_sq = nearest_center(
+        X, centers.index_select(0, moved_ids), memory_budget=memory_budget, rows=kept_rows
+    )
+    nearest_moved = moved_ids.index_select(0, nearest_moved)
+    own, own_sq = labels.index_select(0, kept_rows), sq.index_select(0, kept_rows)
+    nearer = (moved_sq < own_sq) | ((moved_sq == own_sq) & (nearest_moved < own))
+    switch = kept_rows[nearer]
+    labels[switch] = nearest_moved[nearer]
+    sq[switch] = moved_sq[nearer]
     return labels, sq
 
 
@@ -232,6 +285,9 @@ def kmeans(
 ) -> KMeansResult:
     """Lloyd's k-means, the best of ``n_init`` runs by inertia.
 
+    Each iteration reassigns only what can change (see :func:`_reassign`): once most centres
+    have stopped moving, an iteration costs a fraction of a full pass, with the same result.
+
     Args:
         X: ``(n, d)`` floating tensor, any device.
         n_clusters: Number of clusters ``k <= n``.
@@ -275,10 +331,10 @@ def kmeans(
         else:
             picks = torch.randperm(data.shape[0], generator=rng)[:n_clusters]
             centers = data[picks.to(data.device)].clone()
+        labels, sq = nearest_center(data, centers, memory_budget=memory_budget)
         n_iter = 0
         while n_iter < max_iter:
             n_iter += 1
-            labels, sq = nearest_center(data, centers, memory_budget=memory_budget)
             counts = torch.bincount(labels, minlength=n_clusters)
             sums = torch.zeros_like(centers).index_add_(0, labels, data)
             updated = torch.where(
@@ -286,10 +342,11 @@ def kmeans(
             )
             _relocate_empty(data, updated, counts, sq)
             shift = float(((updated - centers) ** 2).sum())
+            moved = (updated != centers).any(1)
             centers = updated
+            labels, sq = _reassign(data, centers, moved, labels, sq, memory_budget)
             if shift <= threshold:
                 break
-        labels, sq = nearest_center(data, centers, memory_budget=memory_budget)
         result = KMeansResult(centers, labels, float(sq.sum()), n_iter)
         if best is None or result.inertia < best.inertia:
             best = result
