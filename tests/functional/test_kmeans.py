@@ -132,7 +132,8 @@ def test_d2_pick_is_the_inverse_cdf_of_all_weights(blocks, block, zero_share, se
     )
     block_sums = weights.view(blocks, block).sum(1).double()
     expected = torch.searchsorted(cdf, targets, right=True)
-    assert torch.equal(_d2_pick(block_sums, weights, targets), expected)
+    picks = _d2_pick(torch.cumsum(block_sums, 0), block_sums, weights, targets)
+    assert torch.equal(picks, expected)
     assert bool((weights[expected] > 0).all())  # zero-weight points are never picked
 
 

@@ -150,22 +150,22 @@ _SEED_BLOCK = 1024
 
 
 def _d2_pick(
-    block_sums: torch.Tensor, weights: torch.Tensor, targets: torch.Tensor
+    cdf: torch.Tensor, block_sums: torch.Tensor, weights: torch.Tensor, targets: torch.Tensor
 ) -> torch.Tensor:
     """Inverse-CDF picks ``i`` (the first with ``cumsum(weights)[i] > target``) in two levels.
 
     ``weights`` (length a multiple of ``len(block_sums)``) is cut into equal blocks whose float64
-    sums are ``block_sums``: the cumulative block sums give each target's block, and the
-    cumulative weights of that block alone give the point. The same picks as a search in the
-    cumulative sum of all weights, up to rounding, without building that sum: a float64
-    ``cumsum`` over every point at every k-means++ step cost a quarter of the step.
+    sums are ``block_sums`` and cumulative sums ``cdf``: the cumulative block sums give each
+    target's block, and the cumulative weights of that block alone give the point. The same
+    picks as a search in the cumulative sum of all weights, up to rounding, without building
+    that sum: a float64 ``cumsum`` over every point at every k-means++ step cost a quarter of
+    the step.
 
     Returns:
         int64 ``(len(targets),)`` indices into ``weights``.
     """
     nb = block_sums.shape[0]
     block = weights.shape[0] // nb
-    cdf = torch.cumsum(block_sums, 0)
     b = torch.searchsorted(cdf, targets, right=True).clamp_(max=nb - 1)
     rest = targets - (cdf[b] - block_sums[b])
     within = weights.view(nb, block)[b].to(torch.float64).cumsum_(1)
@@ -180,69 +180,56 @@ def _kmeans_plusplus(
     centre as scikit-learn does): each new centre is the best of several candidates drawn with
     probability proportional to the squared distance to the nearest centre so far.
 
-    The ``k`` steps are sequential, so each is kept lean: the points are held transposed and
+    The ``k`` steps are sequential, so each is kept lean. The points are held transposed and
     augmented once (``(d + 2, n)``: ``[x; 1; ||x||²]``, zero-padded to whole blocks of
-    :data:`_SEED_BLOCK` points), so that one wide GEMM of the few candidates
-    ``[-2 c, ||c||², 1]`` gives their squared distances to every point; one ``clamp`` against
-    0 and the current nearest distances merges them; their sums per block (float32 within a
-    block, float64 across blocks) give each candidate's potential and, for the winner, the
-    two-level draw of the next candidates (:func:`_d2_pick`); the centres fill a preallocated
-    tensor.
+    :data:`_SEED_BLOCK` points), and every point's row as a candidate (``[-2 x, ||x||², 1]``)
+    is prepared once too, so one gather and one wide GEMM give the candidates' squared
+    distances to every point; one ``clamp`` against 0 and the current nearest distances merges
+    them, into one of two buffers used in turn (the winner's row is the next nearest
+    distances); their sums per block (float32 within a block, float64 across blocks) give each
+    candidate's potential and, for the winner, the two-level draw of the next candidates
+    (:func:`_d2_pick`).
     """
     n, d = X.shape
     trials = 2 + int(math.log(n_clusters))
     n_blocks = -(-n // _SEED_BLOCK)
-    XTa = X.new_zeros((d + 2, n_blocks * _SEED_BLOCK))
+    width = n_blocks * _SEED_BLOCK
+    sq_norms = (X * X).sum(1)
+    XTa = X.new_zeros((d + 2, width))
     XTa[:d, :n] = X.T
     XTa[d, :n] = 1.0
-    XTa[d + 1, :n] = (X * X).sum(1)
+    XTa[d + 1, :n] = sq_norms
+    as_candidate = torch.cat([-2.0 * X, sq_norms[:, None], X.new_ones((n, 1))], 1)
     first = int(torch.randint(n, (1,), generator=generator, device="cpu"))
     centers = torch.empty((n_clusters, d), dtype=X.dtype, device=X.device)
     centers[0] = X[first]
-    closest = X.new_zeros(n_blocks * _SEED_BLOCK)  # padding: weight 0, never drawn
+    closest = X.new_zeros(width)  # padding: weight 0, never drawn
     closest[:n] = nearest_center(X, centers[:1], memory_budget=memory_budget)[1]
     block_sums = closest.view(n_blocks, _SEED_BLOCK).sum(1).to(torch.float64)
+    buffers = X.new_empty((2, trials, width))
+    cols = max(1, memory_budget // (trials * X.element_size() * 2))
+    zero = X.new_zeros(())
     for step in range(1, n_clusters):
-        total = float(block_sums.sum())
+        cdf = torch.cumsum(block_sums, 0)
+        total = float(cdf[-1])
         if total <= 0:  # every point sits on a centre: any point will do
             picks = torch.randint(n, (trials,), generator=generator, device="cpu").to(X.device)
         else:
-            u = torch.rand(trials, dtype=torch.float64, generator=generator) * total
-            picks = _d2_pick(block_sums, closest, u.to(X.device)).clamp_(max=n - 1)
-        candidates = X.index_select(0, picks)
+            targets = torch.rand(trials, dtype=torch.float64, generator=generator).mul_(total)
+            picks = _d2_pick(cdf, block_sums, closest, targets.to(X.device)).clamp_(max=n - 1)
+        candidates = as_candidate.index_select(0, picks)
         # potential of each candidate: sum over points of min(closest, d²(x, candidate))
-        merged = _merged_distances(XTa, candidates, closest, memory_budget)
+        merged = buffers[step % 2]
+        for begin in range(0, width, cols):
+            part = merged[:, begin : begin + cols]
+            torch.mm(candidates, XTa[:, begin : begin + cols], out=part)
+            torch.clamp(part, min=zero, max=closest[begin : begin + cols], out=part)
         sums = merged.view(trials, n_blocks, _SEED_BLOCK).sum(2).to(torch.float64)
         best = int(sums.sum(1).argmin())
-        centers[step] = candidates[best]
+        centers[step] = X[picks[best]]
         closest = merged[best]
         block_sums = sums[best]
     return centers
-
-
-def _merged_distances(
-    XTa: torch.Tensor, candidates: torch.Tensor, closest: torch.Tensor, memory_budget: int
-) -> torch.Tensor:
-    """``min(closest[i], ||x_i - c_j||²)`` for every candidate ``j`` and point ``i``, ``(t, n)``
-    (``XTa``: the points transposed and augmented, ``(d + 2, n)`` rows ``x``, 1, ``||x||²``)."""
-    t, n = candidates.shape[0], XTa.shape[1]
-    out = torch.empty((t, n), dtype=closest.dtype, device=XTa.device)
-    cols = max(1, memory_budget // (t * candidates.element_size() * 2))
-    augmented = torch.cat(
-        [
-            -2.0 * candidates,
-            (candidates * candidates).sum(1, keepdim=True),
-            candidates.new_ones((t, 1)),
-        ],
-        1,
-    )
-    zero = closest.new_zeros(())
-    for begin in range(0, n, cols):
-        stop = begin + cols
-        part = out[:, begin:stop]
-        torch.mm(augmented, XTa[:, begin:stop], out=part)
-        torch.clamp(part, min=zero, max=closest[begin:stop], out=part)
-    return out
 
 
 def _relocate_empty(
