@@ -93,10 +93,10 @@ def nearest_center(
         torch.mm(torch.cat([tile, tile.new_ones((r, 1))], 1), scores_of, out=scores)
         grouped = scores.view(r, padded // group, group)
         group_min = grouped.amin(2)
-        best_group = group_min.argmin(1)
-        within = grouped[torch.arange(r, device=device), best_group].argmin(1)
+        # min(dim) gives the first index of the minimum, as argmin, and is faster on CPU
+        best, best_group = group_min.min(1)
+        within = grouped[torch.arange(r, device=device), best_group].min(1).indices
         labels[begin : begin + r] = best_group * group + within
-        best = group_min.gather(1, best_group[:, None])[:, 0]
         sq[begin : begin + r] = (best + (tile * tile).sum(1)).clamp_(min=0)
     return labels, sq
 
