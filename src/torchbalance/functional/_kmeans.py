@@ -70,6 +70,21 @@ def nearest_center(
         ``(labels, sq_distances)``: int64 ``(n,)`` and ``(n,)`` in the dtype of ``centers``
         (``n = len(rows)`` when ``rows`` is given).
     """
+    labels, sq, _ = _nearest(X, centers, memory_budget, rows, second=False)
+    return labels, sq
+
+
+def _nearest(
+    X: torch.Tensor,
+    centers: torch.Tensor,
+    memory_budget: int,
+    rows: torch.Tensor | None,
+    *,
+    second: bool,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """:func:`nearest_center`, and with ``second`` also each row's second-smallest squared
+    distance (to any centre but the nearest; ``inf`` with one centre): the smaller of the
+    runner-up inside the winning group and the minima of the other groups."""
     k, d = centers.shape
     dtype, device = centers.dtype, centers.device
     group = max(1, min(_GROUP, k))
@@ -82,6 +97,7 @@ def nearest_center(
     n = X.shape[0] if rows is None else rows.shape[0]
     labels = torch.empty(n, dtype=torch.int64, device=device)
     sq = torch.empty(n, dtype=dtype, device=device)
+    sq2 = torch.empty(n, dtype=dtype, device=device) if second else None
     buffer = torch.empty(min(step, max(n, 1)) * padded, dtype=dtype, device=device)
     for begin in range(0, n, step):
         if rows is None:
@@ -95,54 +111,84 @@ def nearest_center(
         group_min = grouped.amin(2)
         # min(dim) gives the first index of the minimum, as argmin, and is faster on CPU
         best, best_group = group_min.min(1)
-        within = grouped[torch.arange(r, device=device), best_group].min(1).indices
+        members = grouped[torch.arange(r, device=device), best_group]
+        within = members.min(1).indices
         labels[begin : begin + r] = best_group * group + within
-        sq[begin : begin + r] = (best + (tile * tile).sum(1)).clamp_(min=0)
-    return labels, sq
+        norms = (tile * tile).sum(1)
+        sq[begin : begin + r] = (best + norms).clamp_(min=0)
+        if sq2 is not None:
+            runner_up = torch.minimum(
+                members.scatter(1, within[:, None], math.inf).amin(1),
+                group_min.scatter(1, best_group[:, None], math.inf).amin(1),
+            )
+            sq2[begin : begin + r] = (runner_up + norms).clamp_(min=0)
+    return labels, sq, sq2
+
+
+class _Assignment(NamedTuple):
+    """Lloyd's state per point: its centre, the squared distance to it, and a lower bound on
+    the squared distance to every other centre (for the centres as they are now)."""
+
+    labels: torch.Tensor
+    sq: torch.Tensor
+    lower: torch.Tensor
+
+
+def _assign(X: torch.Tensor, centers: torch.Tensor, memory_budget: int) -> _Assignment:
+    labels, sq, second = _nearest(X, centers, memory_budget, None, second=True)
+    assert second is not None
+    return _Assignment(labels, sq, second)
 
 
 def _reassign(
-    X: torch.Tensor,
-    centers: torch.Tensor,
-    moved: torch.Tensor,
-    labels: torch.Tensor,
-    sq: torch.Tensor,
-    memory_budget: int,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """:func:`nearest_center` of every point after only the centres flagged ``moved`` changed.
+    X: torch.Tensor, centers: torch.Tensor, moved: torch.Tensor, state: _Assignment, budget: int
+) -> _Assignment:
+    """The :func:`nearest_center` assignment after only the centres flagged ``moved`` changed.
 
-    A point whose centre did not move keeps it unless a moved centre is now nearer: every
-    unmoved centre is where it was, and the point's centre was the nearest of them. So only
-    points whose centre moved are assigned afresh, against all centres, and the others only
-    against the moved ones (ties still go to the lowest centre index). Late Lloyd iterations
-    move a few percent of the centres, so this costs a fraction of a full pass; when most
-    centres moved, one full pass is done instead.
+    Distances to the centres that did not move are unchanged, so one pass against the moved
+    centres (nearest and runner-up) settles most points:
+    - a point whose centre did not move keeps it unless a moved centre is now nearer (ties go
+      to the lower index);
+    - a point whose centre moved takes the nearest moved centre when it is strictly nearer
+      than the lower bound on all the others;
+    - only the remaining points are searched against all centres.
+    The lower bounds are updated with what the pass saw. Late Lloyd iterations move a few
+    percent of the centres, so an iteration costs a fraction of a full pass; when half of the
+    centres or more moved, one full pass is done instead.
     """
-    n, k = X.shape[0], centers.shape[0]
+    k = centers.shape[0]
     moved_ids = torch.nonzero(moved).reshape(-1)
-    stale = moved[labels]
-    stale_rows = torch.nonzero(stale).reshape(-1)
-    m, p = moved_ids.numel(), stale_rows.numel()
+    m = moved_ids.numel()
     if m == 0:
-        return labels, sq
-    if m * n + p * k >= n * k:  # the full pass is no dearer
-        return nearest_center(X, centers, memory_budget=memory_budget)
-    labels, sq = labels.clone(), sq.clone()
-    if p:
-        labels[stale_rows], sq[stale_rows] = nearest_center(
-            X, centers, memory_budget=memory_budget, rows=stale_rows
-        )
-    kept_rows = torch.nonzero(~stale).reshape(-1)
-    nearest_moved, moved_sq = nearest_center(
-        X, centers.index_select(0, moved_ids), memory_budget=memory_budget, rows=kept_rows
+        return state
+    if 2 * m >= k:
+        return _assign(X, centers, budget)
+    labels, sq, lower = state
+    near, near_sq, runner_sq = _nearest(
+        X, centers.index_select(0, moved_ids), budget, None, second=True
     )
-    nearest_moved = moved_ids.index_select(0, nearest_moved)
-    own, own_sq = labels.index_select(0, kept_rows), sq.index_select(0, kept_rows)
-    nearer = (moved_sq < own_sq) | ((moved_sq == own_sq) & (nearest_moved < own))
-    switch = kept_rows[nearer]
-    labels[switch] = nearest_moved[nearer]
-    sq[switch] = moved_sq[nearer]
-    return labels, sq
+    assert runner_sq is not None
+    near = moved_ids.index_select(0, near)
+    stale = moved[labels]
+    switch = ~stale & ((near_sq < sq) | ((near_sq == sq) & (near < labels)))
+    settled = stale & (near_sq < lower)
+    taken = switch | settled
+    # bounds on the centres other than the (new) own one: unmoved ones >= lower (and, after a
+    # switch, the old centre is at sq), moved ones >= the runner-up or, if it stays, the nearest
+    new_lower = torch.where(
+        taken,
+        torch.minimum(lower, runner_sq),
+        torch.minimum(lower, near_sq),
+    )
+    new_lower = torch.where(switch, torch.minimum(new_lower, sq), new_lower)
+    new_labels = torch.where(taken, near, labels)
+    new_sq = torch.where(taken, near_sq, sq)
+    rest = torch.nonzero(stale & ~settled).reshape(-1)
+    if rest.numel():
+        rest_labels, rest_sq, rest_second = _nearest(X, centers, budget, rest, second=True)
+        assert rest_second is not None
+        new_labels[rest], new_sq[rest], new_lower[rest] = rest_labels, rest_sq, rest_second
+    return _Assignment(new_labels, new_sq, new_lower)
 
 
 # Points per block of the k-means++ draw (see _d2_pick).
@@ -318,23 +364,23 @@ def kmeans(
         else:
             picks = torch.randperm(data.shape[0], generator=rng)[:n_clusters]
             centers = data[picks.to(data.device)].clone()
-        labels, sq = nearest_center(data, centers, memory_budget=memory_budget)
+        state = _assign(data, centers, memory_budget)
         n_iter = 0
         while n_iter < max_iter:
             n_iter += 1
-            counts = torch.bincount(labels, minlength=n_clusters)
-            sums = torch.zeros_like(centers).index_add_(0, labels, data)
+            counts = torch.bincount(state.labels, minlength=n_clusters)
+            sums = torch.zeros_like(centers).index_add_(0, state.labels, data)
             updated = torch.where(
                 counts[:, None] > 0, sums / counts.clamp(min=1)[:, None].to(sums), centers
             )
-            _relocate_empty(data, updated, counts, sq)
+            _relocate_empty(data, updated, counts, state.sq)
             shift = float(((updated - centers) ** 2).sum())
             moved = (updated != centers).any(1)
             centers = updated
-            labels, sq = _reassign(data, centers, moved, labels, sq, memory_budget)
+            state = _reassign(data, centers, moved, state, memory_budget)
             if shift <= threshold:
                 break
-        result = KMeansResult(centers, labels, float(sq.sum()), n_iter)
+        result = KMeansResult(centers, state.labels, float(state.sq.sum()), n_iter)
         if best is None or result.inertia < best.inertia:
             best = result
     assert best is not None
