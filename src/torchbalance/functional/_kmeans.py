@@ -228,13 +228,12 @@ def _kmeans_plusplus(
 
     The ``k`` steps are sequential, so each is kept lean. The points are held transposed and
     augmented once (``(d + 2, n)``: ``[x; 1; ||x||²]``, zero-padded to whole blocks of
-    :data:`_SEED_BLOCK` points), and every point's row as a candidate (``[-2 x, ||x||², 1]``)
-    is prepared once too, so one gather and one wide GEMM give the candidates' squared
-    distances to every point; one ``clamp`` against 0 and the current nearest distances merges
-    them, into one of two buffers used in turn (the winner's row is the next nearest
-    distances); their sums per block (float32 within a block, float64 across blocks) give each
-    candidate's potential and, for the winner, the two-level draw of the next candidates
-    (:func:`_d2_pick`).
+    :data:`_SEED_BLOCK` points), so that one wide GEMM of the few candidates, gathered from it
+    as rows ``[-2 c, ||c||², 1]``, gives their squared distances to every point. One ``clamp``
+    against 0 and the current nearest distances merges them, into one of two buffers used in
+    turn (the winner's row is the next nearest distances); their sums per block (float32 within
+    a block, float64 across blocks) give each candidate's potential and, for the winner, the
+    two-level draw of the next candidates (:func:`_d2_pick`).
     """
     n, d = X.shape
     trials = 2 + int(math.log(n_clusters))
@@ -245,7 +244,9 @@ def _kmeans_plusplus(
     XTa[:d, :n] = X.T
     XTa[d, :n] = 1.0
     XTa[d + 1, :n] = sq_norms
-    as_candidate = torch.cat([-2.0 * X, sq_norms[:, None], X.new_ones((n, 1))], 1)
+    # a point's column [x; 1; ||x||²] as a candidate's row [-2 x, ||x||², 1]
+    as_row = torch.cat([torch.arange(d), torch.tensor([d + 1, d])]).to(X.device)
+    row_scale = torch.cat([X.new_full((d,), -2.0), X.new_ones(2)])
     first = int(torch.randint(n, (1,), generator=generator, device="cpu"))
     centers = torch.empty((n_clusters, d), dtype=X.dtype, device=X.device)
     centers[0] = X[first]
@@ -263,7 +264,7 @@ def _kmeans_plusplus(
         else:
             targets = torch.rand(trials, dtype=torch.float64, generator=generator).mul_(total)
             picks = _d2_pick(cdf, block_sums, closest, targets.to(X.device)).clamp_(max=n - 1)
-        candidates = as_candidate.index_select(0, picks)
+        candidates = XTa.index_select(1, picks).T.index_select(1, as_row).mul_(row_scale)
         # potential of each candidate: sum over points of min(closest, d²(x, candidate))
         merged = buffers[step % 2]
         for begin in range(0, width, cols):
