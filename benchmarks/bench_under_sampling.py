@@ -1,13 +1,17 @@
 """Cleaning rules, NearMiss, ClusterCentroids and hybrids: torchbalance vs imbalanced-learn.
 
 Run:  python benchmarks/bench_under_sampling.py [--n 100000] [--d 20] [--nearmiss-n 1000000]
-      [--nearmiss-d 32] [--methods ...] [--skip-imblearn ...]
+      [--nearmiss-d 32] [--methods ...] [--skip-imblearn ...] [--device cuda]
 
 Data: ``n x d`` float32 Gaussian classes, 5% minority shifted by 0.75 (binary). Every
 (library, method) run happens in its own forked child process, one after the other, so that
 its peak memory can be measured: ``/proc/self/clear_refs`` resets the peak RSS, and the table
 shows ``VmHWM`` minus the RSS before the call (the data itself is not counted). For the
 selection methods the table says whether ``sample_indices_`` are the same set.
+
+With ``--device cuda`` torchbalance gets CUDA tensors (moved, and the CUDA context created,
+before the clock starts; synchronised before it stops) and its peak is the GPU's
+``max_memory_allocated`` above the data; imbalanced-learn runs on the CPU as users run it.
 """
 
 from __future__ import annotations
@@ -69,29 +73,44 @@ def _make(lib: str, name: str) -> Any:
     }[name]()
 
 
-def _child(lib: str, name: str, X: np.ndarray, y: np.ndarray, conn: Any) -> None:
+def _child(lib: str, name: str, X: np.ndarray, y: np.ndarray, device: str, conn: Any) -> None:
     model = _make(lib, name)
-    data = (torch.from_numpy(X), torch.from_numpy(y)) if lib == "ours" else (X, y)
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
-    base = _status("VmRSS")
+    cuda = lib == "ours" and device.startswith("cuda")
+    if lib == "ours":
+        data: tuple[Any, Any] = (torch.from_numpy(X).to(device), torch.from_numpy(y).to(device))
+    else:
+        data = (X, y)
+    if cuda:
+        torch.cuda.synchronize()
+        base = torch.cuda.memory_allocated()
+        torch.cuda.reset_peak_memory_stats()
+    else:
+        try:
+            with open("/proc/self/clear_refs", "w") as f:
+                f.write("5")
+        except OSError:
+            pass
+        base = _status("VmRSS")
     start = time.perf_counter()
     X_res, _ = model.fit_resample(*data)
+    if cuda:
+        torch.cuda.synchronize()
     seconds = time.perf_counter() - start
-    peak = _status("VmHWM") - base
+    peak = (torch.cuda.max_memory_allocated() if cuda else _status("VmHWM")) - base
     indices = getattr(model, "sample_indices_", None)
+    if isinstance(indices, torch.Tensor):
+        indices = indices.cpu().numpy()
     if indices is not None:
         indices = np.sort(np.asarray(indices))
     conn.send((seconds, peak, int(X_res.shape[0]), indices))
 
 
-def _run(lib: str, name: str, X: np.ndarray, y: np.ndarray) -> tuple[float, int, int, Any]:
+def _run(
+    lib: str, name: str, X: np.ndarray, y: np.ndarray, device: str
+) -> tuple[float, int, int, Any]:
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_child, args=(lib, name, X, y, child))
+    proc = ctx.Process(target=_child, args=(lib, name, X, y, device, child))
     proc.start()
     result = parent.recv()
     proc.join()
@@ -118,13 +137,15 @@ def main() -> None:
         ],
     )
     parser.add_argument("--skip-imblearn", nargs="*", default=[])
+    parser.add_argument("--device", default="cpu", help="torchbalance's device (cpu, cuda)")
     args = parser.parse_args()
     import imblearn
 
     print(
         f"# torch {torch.__version__}, imbalanced-learn "
         f"{imblearn.__version__}; {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at start"
+        f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at start; "
+        f"torchbalance on {args.device}"
     )
     print(
         "| method | rows x d | torchbalance (s) | imbalanced-learn (s) | speed-up | "
@@ -135,11 +156,11 @@ def main() -> None:
     for name in args.methods:
         n, d = (args.nearmiss_n, args.nearmiss_d) if name == "NearMiss-1" else (args.n, args.d)
         X, y = _data(n, d) if name == "NearMiss-1" else small
-        t_o, m_o, rows_o, idx_o = _run("ours", name, X, y)
+        t_o, m_o, rows_o, idx_o = _run("ours", name, X, y, args.device)
         if name in args.skip_imblearn:
             print(f"| {name} | {n} x {d} | {t_o:.2f} | (skipped) | | {m_o / 2**20:.0f} / | |")
             continue
-        t_i, m_i, rows_i, idx_i = _run("imblearn", name, X, y)
+        t_i, m_i, rows_i, idx_i = _run("imblearn", name, X, y, "cpu")
         same = (
             "yes"
             if idx_o is not None and idx_i is not None and np.array_equal(idx_o, idx_i)
