@@ -153,3 +153,45 @@ def test_bad_arguments_are_refused(kwargs, match):
     model = kwargs.pop("model", LogisticRegression())
     with pytest.raises(InvalidParameterError, match=match):
         cross_validate(model, X_NP, Y_NP, **kwargs)
+
+
+class DropsClass(BaseResampler):
+    """Removes every training row of one class, as a cleaning rule can."""
+
+    _sampling_type = "clean-sampling"
+
+    def __init__(self, *, label=2, sampling_strategy="all"):
+        self.label = label
+        self.sampling_strategy = sampling_strategy
+
+    def _fit_resample(self, X, y, strategy):
+        keep = y != self.label
+        return X[keep], y[keep]
+
+
+@pytest.mark.parametrize("label", [0, 1, 2])
+@pytest.mark.parametrize("as_numpy", [True, False])
+def test_a_class_missing_from_training_scores_with_probability_zero(label, as_numpy):
+    """Probability scores read the column of each test sample's own class: the class the model
+    never saw gets a column of zeros, whether it is the last label or one in the middle."""
+    from torchbalance.metrics import expected_calibration_error
+    from torchbalance.models import TorchClassifier
+
+    model = LogisticRegression(max_iter=500) if as_numpy else TorchClassifier(epochs=2)
+    data = (X_NP, Y_NP) if as_numpy else (X, Y)
+    result = cross_validate(
+        model,
+        *data,
+        resampler=DropsClass(label=label),
+        cv=StratifiedKFold(3, shuffle=True, generator=0),
+        metrics=["ece", "average_precision", "roc_auc", "balanced_accuracy"],
+        return_predictions=True,
+    )
+    for fold, row in zip(result.predictions, result.folds, strict=True):
+        proba = fold["y_proba"]
+        proba = proba.numpy() if isinstance(proba, torch.Tensor) else proba
+        assert proba.shape[1] == 3
+        assert np.all(proba[:, label] == 0)
+        np.testing.assert_allclose(proba.sum(1), 1.0, rtol=1e-5)
+        truth = np.asarray(fold["y_true"])
+        assert row["ece"] == pytest.approx(float(expected_calibration_error(truth, proba)))

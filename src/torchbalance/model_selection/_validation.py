@@ -53,6 +53,30 @@ def _classes_of(model: Any, y_train: Any) -> np.ndarray:
     return np.unique(values)
 
 
+def _label_set(y: Any) -> np.ndarray:
+    values = y.cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
+    return np.unique(values)
+
+
+def _with_every_class(y_proba: Any, classes: np.ndarray, labels: np.ndarray) -> tuple[Any, Any]:
+    """Probabilities over every label of the data, and those labels.
+
+    A class the fold's model never saw (a resampler removed all of it) gets probability 0, so
+    the probability scores read each column as the class it is; otherwise a test sample of the
+    missing class would be scored against the next class's column.
+    """
+    if y_proba is None or len(classes) == len(labels) or not np.isin(classes, labels).all():
+        return y_proba, classes
+    columns = np.searchsorted(labels, classes)
+    if isinstance(y_proba, torch.Tensor):
+        widened = y_proba.new_zeros((y_proba.shape[0], len(labels)))
+        widened[:, torch.as_tensor(columns, device=y_proba.device)] = y_proba
+        return widened, labels
+    full = np.zeros((y_proba.shape[0], len(labels)), dtype=np.asarray(y_proba).dtype)
+    full[:, columns] = y_proba
+    return full, labels
+
+
 def seed_estimator(estimator: Any, seed: int) -> None:
     """Give an unseeded estimator the fold's seed (``generator`` or ``random_state``), and the
     estimators nested in its parameters too (a wrapped model, a resampler in a pipeline).
@@ -205,6 +229,7 @@ def cross_validate(
     seed = derive_seed(check_generator(generator, owner=owner))
     splitter = _splitter(cv, n_repeats, seed)
     splits = list(splitter.split(X, y))
+    labels = _label_set(y)
     n_per_repeat = max(1, len(splits) // n_repeats)
     rows: list[dict[str, Any]] = []
     fitted: list[Any] = []
@@ -227,7 +252,7 @@ def cross_validate(
         fit_time = time.perf_counter() - start
         y_pred = fold_model.predict(X_test)
         y_proba = fold_model.predict_proba(X_test) if hasattr(fold_model, "predict_proba") else None
-        classes = _classes_of(fold_model, y_fit)
+        y_proba, classes = _with_every_class(y_proba, _classes_of(fold_model, y_fit), labels)
         row: dict[str, Any] = {
             "repeat": index // n_per_repeat,
             "fold": index % n_per_repeat,
