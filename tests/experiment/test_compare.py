@@ -21,6 +21,7 @@ from torchbalance.experiment import (
     unregister_strategy,
     write_report,
 )
+from torchbalance.under_sampling._base import _SelectionMixin
 
 X, Y = make_classification(
     360, n_features=6, n_informative=3, n_classes=3, weights=[0.7, 0.2, 0.1], generator=0
@@ -78,6 +79,66 @@ class _Refuses(BaseResampler):
 
     def _fit_resample(self, X, y, strategy):
         raise DataValidationError("_Refuses: this data is not for me")
+
+
+class _WipesClassTwo(_SelectionMixin):
+    """Drops every sample of class 2, as a cleaning rule can, and so warns."""
+
+    _sampling_type = "clean-sampling"
+
+    def __init__(self, *, sampling_strategy="all"):
+        self.sampling_strategy = sampling_strategy
+
+    def _fit_resample(self, X, y, strategy):
+        return self._select(X, y, torch.nonzero(y != 2).reshape(-1), strategy)
+
+
+def test_the_package_warnings_of_a_strategy_reach_every_report():
+    register_strategy(
+        Strategy(
+            "wipes", "drops class 2", "resampler", lambda s: (s.classifier(), _WipesClassTwo())
+        )
+    )
+    try:
+        result = _small(strategies=["baseline", "wipes"])
+    finally:
+        unregister_strategy("wipes")
+    (message,) = result.warnings()["wipes"]  # once, though every fold raised it
+    assert "removed every sample of class(es) [2]" in message
+    assert "baseline" not in result.warnings()
+    assert "warning, wipes: " in render_report(result, "table")
+    assert "## Warnings" in render_report(result, "markdown")
+    strategies = json.loads(render_report(result, "json"))["strategies"]
+    assert [s["warnings"] for s in strategies] == [[], [message]]
+
+
+UNDER_SAMPLING = [
+    "near_miss",
+    "tomek_links",
+    "enn",
+    "ncr",
+    "renn",
+    "all_knn",
+    "one_sided_selection",
+    "condensed_nn",
+    "cluster_centroids",
+    "instance_hardness",
+]
+
+
+def test_under_sampling_strategies_run_inside_the_folds():
+    tabular = Setting(input_shape=(6,), class_counts=(100, 20, 5), min_train_count=4)
+    default = {s.name for s in resolve_strategies(None, tabular)[0]}
+    assert {"near_miss", "tomek_links", "enn", "ncr"} <= default
+    every = {s.name for s in resolve_strategies("all", tabular)[0]}
+    assert set(UNDER_SAMPLING) <= every
+    result = _small(strategies=["baseline", *UNDER_SAMPLING], cv=2, epochs=1)
+    assert [r.strategy.name for r in result.results] == ["baseline", *UNDER_SAMPLING]
+    train_sizes = {r.strategy.name: [f["n_train"] for f in r.cv.folds] for r in result.results}
+    assert len(set(map(tuple, train_sizes.values()))) == 1  # the same folds for everyone
+    images = Setting(input_shape=(1, 8, 8), class_counts=(100, 20, 5), min_train_count=4)
+    left_out = resolve_strategies("all", images)[1]
+    assert set(UNDER_SAMPLING) <= set(left_out)
 
 
 def test_custom_strategy_and_a_failing_one_is_reported_not_fatal():

@@ -94,6 +94,8 @@ def _text(result: ComparisonResult) -> str:
     parts += ["", f"recommendation: {result.recommendation()}"]
     if result.skipped:
         parts.append("left out: " + "; ".join(f"{k} ({v})" for k, v in result.skipped.items()))
+    for name, messages in result.warnings().items():
+        parts.append(f"warning, {name}: " + "; ".join(" ".join(m.split()) for m in messages))
     parts.append(
         "'vs base': mean paired difference from the baseline over the same folds; 'p': its "
         "one-sided sign-flip test (is it better?). Intervals: Nadeau-Bengio corrected t."
@@ -128,6 +130,12 @@ def _markdown(result: ComparisonResult) -> str:
     if result.skipped:
         parts += ["", "## Left out", ""]
         parts += [f"- `{name}`: {reason}" for name, reason in result.skipped.items()]
+    if result.warnings():
+        parts += ["", "## Warnings", ""]
+        parts += [
+            f"- `{name}`: " + "; ".join(" ".join(m.split()) for m in messages)
+            for name, messages in result.warnings().items()
+        ]
     return "\n".join(parts) + "\n"
 
 
@@ -254,6 +262,10 @@ def _html(result: ComparisonResult) -> str:
         f"<li><code>{html.escape(k)}</code>: {html.escape(v)}</li>"
         for k, v in result.skipped.items()
     )
+    warned = "".join(
+        f"<li><code>{html.escape(name)}</code>: {html.escape('; '.join(messages))}</li>"
+        for name, messages in result.warnings().items()
+    )
     header = "".join(f"<li>{html.escape(line)}</li>" for line in _header_lines(result))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>torchbalance compare</title>
@@ -271,6 +283,7 @@ figure {{ display: inline-block; margin: 1rem; vertical-align: top; }}
 <h2>Recall of each class</h2>{table(recall_headers, recall_rows)}
 <h2>Plots</h2>{plots}
 {"<h2>Left out</h2><ul>" + skipped + "</ul>" if skipped else ""}
+{"<h2>Warnings</h2><ul>" + warned + "</ul>" if warned else ""}
 </body></html>
 """
 

@@ -55,6 +55,9 @@ class StrategyResult:
     strategy: Strategy
     cv: CVResult
     paired: PairedComparison | None = None
+    warnings: list[str] = field(default_factory=list)
+    """The package's warnings raised while the strategy ran (e.g. a cleaning rule that removed
+    every training sample of a class), each once."""
 
 
 @dataclass
@@ -159,6 +162,10 @@ class ComparisonResult:
         )
         return line + (f" Caveat: {caveat}." if caveat else "")
 
+    def warnings(self) -> dict[str, list[str]]:
+        """The package's warnings of each strategy that raised any, by strategy name."""
+        return {r.strategy.name: list(r.warnings) for r in self.results if r.warnings}
+
     def to_dict(self) -> dict[str, Any]:
         """Every number of the report, JSON-ready (the ``results.json`` schema, version 1):
 
@@ -167,8 +174,8 @@ class ComparisonResult:
         ``elapsed_seconds``, ``recommendation``, ``skipped`` ({name: reason}),
         ``leaderboard`` (rows of :meth:`leaderboard`), ``strategies`` (per strategy: ``name``,
         ``kind``, ``summary`` (one line on the recipe), ``folds`` (every per-fold row),
-        ``summary_metrics`` ({metric: {mean, low, high}}) and ``paired`` ({mean_difference,
-        p_value, n} or null)).
+        ``summary_metrics`` ({metric: {mean, low, high}}), ``paired`` ({mean_difference,
+        p_value, n} or null) and ``warnings`` (the package's warnings while it ran)).
         """
         model = self.setting.model if isinstance(self.setting.model, str) else "custom"
         return {
@@ -207,6 +214,7 @@ class ComparisonResult:
                         "p_value": r.paired.p_value,
                         "n": r.paired.n,
                     },
+                    "warnings": list(r.warnings),
                 }
                 for r in self.results
             ],

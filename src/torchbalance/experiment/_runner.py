@@ -12,7 +12,7 @@ import torch
 
 from .._types import GeneratorLike
 from ..datasets import TrainTestData
-from ..exceptions import DataValidationError, InvalidParameterError
+from ..exceptions import DataValidationError, InvalidParameterError, TorchBalanceWarning
 from ..metrics import paired_comparison
 from ..model_selection import RepeatedStratifiedKFold, StratifiedKFold, cross_validate
 from ..model_selection._scoring import LOWER_IS_BETTER, SCORES, check_scores, recall_of
@@ -208,9 +208,10 @@ def compare(
         report.start(position, strategy.name)
         estimator, resampler = strategy.build(setting)
         try:
-            with warnings.catch_warnings():
-                # undefined per-fold metrics (a class never predicted) are scored 0, as reported
-                warnings.simplefilter("ignore")
+            with warnings.catch_warnings(record=True) as caught:
+                # undefined per-fold metrics (a class never predicted) are scored 0, as reported;
+                # the package's own warnings are kept for the report
+                warnings.simplefilter("always")
                 cv_result = cross_validate(
                     estimator,
                     features,
@@ -227,7 +228,8 @@ def compare(
             skipped[strategy.name] = f"failed on this data: {' '.join(str(error).split())}"
             report.finish(f"{strategy.name:<24} failed: {error}")
             continue
-        results.append(StrategyResult(strategy, cv_result))
+        own = [str(w.message) for w in caught if issubclass(w.category, TorchBalanceWarning)]
+        results.append(StrategyResult(strategy, cv_result, warnings=list(dict.fromkeys(own))))
         mean = cv_result.summary[primary].mean
         report.finish(
             f"{strategy.name:<24} {primary}={mean:.4f}  ({time.perf_counter() - clock:.1f} s)"

@@ -460,6 +460,128 @@ def _random_under(setting: Setting) -> Recipe:
     return setting.classifier(), _under().RandomUnderSampler()
 
 
+def _cleaning_neighbors(setting: Setting) -> int:
+    """k for NearMiss: 3 (imbalanced-learn's default), or fewer for a tiny rarest class."""
+    return max(1, min(3, setting.min_train_count))
+
+
+@_builtin(
+    "near_miss",
+    "NearMiss-1: keep the samples nearest to the minority (Mani & Zhang 2003)",
+    "resampler",
+    ("torchbalance.under_sampling",),
+    tabular_only=True,
+)
+def _near_miss(setting: Setting) -> Recipe:
+    k = _cleaning_neighbors(setting)
+    return setting.classifier(), _under().NearMiss(version=1, n_neighbors=k)
+
+
+@_builtin(
+    "tomek_links",
+    "remove the majority end of every Tomek link (Tomek 1976)",
+    "resampler",
+    ("torchbalance.under_sampling",),
+    tabular_only=True,
+)
+def _tomek_links(setting: Setting) -> Recipe:
+    return setting.classifier(), _under().TomekLinks()
+
+
+@_builtin(
+    "enn",
+    "edited nearest neighbours: drop samples their 3 neighbours disagree with (Wilson 1972)",
+    "resampler",
+    ("torchbalance.under_sampling",),
+    tabular_only=True,
+)
+def _enn(setting: Setting) -> Recipe:
+    return setting.classifier(), _under().EditedNearestNeighbours()
+
+
+@_builtin(
+    "ncr",
+    "neighbourhood cleaning rule (Laurikkala 2001)",
+    "resampler",
+    ("torchbalance.under_sampling",),
+    tabular_only=True,
+)
+def _ncr(setting: Setting) -> Recipe:
+    return setting.classifier(), _under().NeighbourhoodCleaningRule()
+
+
+@_builtin(
+    "renn",
+    "repeated edited nearest neighbours, until nothing changes (Tomek 1976)",
+    "resampler",
+    ("torchbalance.under_sampling",),
+    tabular_only=True,
+    default=False,
+)
+def _renn(setting: Setting) -> Recipe:
+    return setting.classifier(), _under().RepeatedEditedNearestNeighbours()
+
+
+@_builtin(
+    "all_knn",
+    "AllKNN: edited nearest neighbours with 1, 2, 3 neighbours in turn (Tomek 1976)",
+    "resampler",
+    ("torchbalance.under_sampling",),
+    tabular_only=True,
+    default=False,
+)
+def _all_knn(setting: Setting) -> Recipe:
+    return setting.classifier(), _under().AllKNN()
+
+
+@_builtin(
+    "one_sided_selection",
+    "one-sided selection: condense the majority, then drop Tomek links (Kubat & Matwin 1997)",
+    "resampler",
+    ("torchbalance.under_sampling",),
+    tabular_only=True,
+    default=False,
+)
+def _one_sided_selection(setting: Setting) -> Recipe:
+    return setting.classifier(), _under().OneSidedSelection()
+
+
+@_builtin(
+    "condensed_nn",
+    "condensed nearest neighbour: keep a 1-NN consistent subset (Hart 1968)",
+    "resampler",
+    ("torchbalance.under_sampling",),
+    tabular_only=True,
+    default=False,
+)
+def _condensed_nn(setting: Setting) -> Recipe:
+    return setting.classifier(), _under().CondensedNearestNeighbour()
+
+
+@_builtin(
+    "cluster_centroids",
+    "replace every larger class by the k-means centroids of its samples",
+    "resampler",
+    ("torchbalance.under_sampling",),
+    tabular_only=True,
+    default=False,
+)
+def _cluster_centroids(setting: Setting) -> Recipe:
+    return setting.classifier(), _under().ClusterCentroids()
+
+
+@_builtin(
+    "instance_hardness",
+    "drop the majority samples a cross-validated model finds hardest (Smith et al. 2014)",
+    "resampler",
+    ("torchbalance.under_sampling",),
+    tabular_only=True,
+    default=False,
+)
+def _instance_hardness(setting: Setting) -> Recipe:
+    return setting.classifier(), _under().InstanceHardnessThreshold()
+
+
 @_builtin(
     "smote_tomek",
     "SMOTE, then removal of Tomek links (Batista et al. 2004)",
