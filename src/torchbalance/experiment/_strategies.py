@@ -477,109 +477,67 @@ def _near_miss(setting: Setting) -> Recipe:
     return setting.classifier(), _under().NearMiss(version=1, n_neighbors=k)
 
 
-@_builtin(
-    "tomek_links",
-    "remove the majority end of every Tomek link (Tomek 1976)",
-    "resampler",
-    ("torchbalance.under_sampling",),
-    tabular_only=True,
-)
-def _tomek_links(setting: Setting) -> Recipe:
-    return setting.classifier(), _under().TomekLinks()
+# The other under-samplers, with imbalanced-learn's defaults: (name, class, summary, default).
+_UNDER_SAMPLERS = [
+    ("tomek_links", "TomekLinks", "remove the majority end of every Tomek link (Tomek 1976)", True),
+    (
+        "enn",
+        "EditedNearestNeighbours",
+        "edited nearest neighbours: drop samples their 3 neighbours disagree with (Wilson 1972)",
+        True,
+    ),
+    ("ncr", "NeighbourhoodCleaningRule", "neighbourhood cleaning rule (Laurikkala 2001)", True),
+    (
+        "renn",
+        "RepeatedEditedNearestNeighbours",
+        "repeated edited nearest neighbours, until nothing changes (Tomek 1976)",
+        False,
+    ),
+    (
+        "all_knn",
+        "AllKNN",
+        "AllKNN: edited nearest neighbours with 1, 2, 3 neighbours in turn (Tomek 1976)",
+        False,
+    ),
+    (
+        "one_sided_selection",
+        "OneSidedSelection",
+        "one-sided selection: condense the majority, then drop Tomek links (Kubat & Matwin 1997)",
+        False,
+    ),
+    (
+        "condensed_nn",
+        "CondensedNearestNeighbour",
+        "condensed nearest neighbour: keep a 1-NN consistent subset (Hart 1968)",
+        False,
+    ),
+    (
+        "cluster_centroids",
+        "ClusterCentroids",
+        "replace every larger class by the k-means centroids of its samples",
+        False,
+    ),
+    (
+        "instance_hardness",
+        "InstanceHardnessThreshold",
+        "drop the majority samples a cross-validated model finds hardest (Smith et al. 2014)",
+        False,
+    ),
+]
 
 
-@_builtin(
-    "enn",
-    "edited nearest neighbours: drop samples their 3 neighbours disagree with (Wilson 1972)",
-    "resampler",
-    ("torchbalance.under_sampling",),
-    tabular_only=True,
-)
-def _enn(setting: Setting) -> Recipe:
-    return setting.classifier(), _under().EditedNearestNeighbours()
+def _register_under_samplers() -> None:
+    def recipe(class_name: str) -> Callable[[Setting], Recipe]:
+        return lambda setting: (setting.classifier(), getattr(_under(), class_name)())
+
+    for name, class_name, summary, default in _UNDER_SAMPLERS:
+        requires = ("torchbalance.under_sampling",)
+        _builtin(name, summary, "resampler", requires, tabular_only=True, default=default)(
+            recipe(class_name)
+        )
 
 
-@_builtin(
-    "ncr",
-    "neighbourhood cleaning rule (Laurikkala 2001)",
-    "resampler",
-    ("torchbalance.under_sampling",),
-    tabular_only=True,
-)
-def _ncr(setting: Setting) -> Recipe:
-    return setting.classifier(), _under().NeighbourhoodCleaningRule()
-
-
-@_builtin(
-    "renn",
-    "repeated edited nearest neighbours, until nothing changes (Tomek 1976)",
-    "resampler",
-    ("torchbalance.under_sampling",),
-    tabular_only=True,
-    default=False,
-)
-def _renn(setting: Setting) -> Recipe:
-    return setting.classifier(), _under().RepeatedEditedNearestNeighbours()
-
-
-@_builtin(
-    "all_knn",
-    "AllKNN: edited nearest neighbours with 1, 2, 3 neighbours in turn (Tomek 1976)",
-    "resampler",
-    ("torchbalance.under_sampling",),
-    tabular_only=True,
-    default=False,
-)
-def _all_knn(setting: Setting) -> Recipe:
-    return setting.classifier(), _under().AllKNN()
-
-
-@_builtin(
-    "one_sided_selection",
-    "one-sided selection: condense the majority, then drop Tomek links (Kubat & Matwin 1997)",
-    "resampler",
-    ("torchbalance.under_sampling",),
-    tabular_only=True,
-    default=False,
-)
-def _one_sided_selection(setting: Setting) -> Recipe:
-    return setting.classifier(), _under().OneSidedSelection()
-
-
-@_builtin(
-    "condensed_nn",
-    "condensed nearest neighbour: keep a 1-NN consistent subset (Hart 1968)",
-    "resampler",
-    ("torchbalance.under_sampling",),
-    tabular_only=True,
-    default=False,
-)
-def _condensed_nn(setting: Setting) -> Recipe:
-    return setting.classifier(), _under().CondensedNearestNeighbour()
-
-
-@_builtin(
-    "cluster_centroids",
-    "replace every larger class by the k-means centroids of its samples",
-    "resampler",
-    ("torchbalance.under_sampling",),
-    tabular_only=True,
-    default=False,
-)
-def _cluster_centroids(setting: Setting) -> Recipe:
-    return setting.classifier(), _under().ClusterCentroids()
-
-
-@_builtin(
-    "instance_hardness",
-    "drop the majority samples a cross-validated model finds hardest (Smith et al. 2014)",
-    "resampler",
-    ("torchbalance.under_sampling",),
-    tabular_only=True,
-    default=False,
-)
-def _instance_hardness(setting: Setting) -> Recipe:
-    return setting.classifier(), _under().InstanceHardnessThreshold()
+_register_under_samplers()
 
 
 @_builtin(
