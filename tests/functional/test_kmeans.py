@@ -14,6 +14,7 @@ from torchbalance.exceptions import DataValidationError, InvalidParameterError
 from torchbalance.functional._kmeans import (
     _assign,
     _d2_pick,
+    _nearest,
     _reassign,
     kmeans,
     minibatch_kmeans,
@@ -172,10 +173,10 @@ def test_reassign_equals_a_full_pass(n, k, moved_share, budget, seed):
         assert bool((state.lower <= others.amin(1)).all())
 
 
-def test_nearest_center_of_selected_rows():
+def test_nearest_of_selected_rows():
     X = _blobs(n=500).float()
     centers = X[:7].clone()
     rows = torch.tensor([499, 3, 3, 250])
-    labels, sq = nearest_center(X, centers, rows=rows, memory_budget=64)
+    labels, sq, _ = _nearest(X, centers, 64, rows, second=False)
     all_labels, all_sq = nearest_center(X, centers)
     assert torch.equal(labels, all_labels[rows]) and torch.equal(sq, all_sq[rows])

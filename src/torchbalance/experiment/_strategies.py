@@ -460,7 +460,7 @@ def _random_under(setting: Setting) -> Recipe:
     return setting.classifier(), _under().RandomUnderSampler()
 
 
-def _cleaning_neighbors(setting: Setting) -> int:
+def _near_miss_neighbors(setting: Setting) -> int:
     """k for NearMiss: 3 (imbalanced-learn's default), or fewer for a tiny rarest class."""
     return max(1, min(3, setting.min_train_count))
 
@@ -473,7 +473,7 @@ def _cleaning_neighbors(setting: Setting) -> int:
     tabular_only=True,
 )
 def _near_miss(setting: Setting) -> Recipe:
-    k = _cleaning_neighbors(setting)
+    k = _near_miss_neighbors(setting)
     return setting.classifier(), _under().NearMiss(version=1, n_neighbors=k)
 
 

@@ -49,14 +49,9 @@ _GROUP = 64
 
 
 def nearest_center(
-    X: torch.Tensor,
-    centers: torch.Tensor,
-    *,
-    memory_budget: int = _DEFAULT_BUDGET,
-    rows: torch.Tensor | None = None,
+    X: torch.Tensor, centers: torch.Tensor, *, memory_budget: int = _DEFAULT_BUDGET
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Index of the nearest centre of every row of ``X`` (or of the rows ``X[rows]``, gathered a
-    tile at a time) and the squared distance to it.
+    """Index of the nearest centre of every row of ``X`` and the squared distance to it.
 
     One GEMM per tile of rows gives ``||c||² - 2 x·c`` as ``[x, 1] @ [-2 c; ||c||²]``. The
     arg-min is taken in two steps, because a full ``min(dim=1)`` with indices costs several
@@ -67,10 +62,9 @@ def nearest_center(
     ``||x||²`` (clamped at 0 against rounding).
 
     Returns:
-        ``(labels, sq_distances)``: int64 ``(n,)`` and ``(n,)`` in the dtype of ``centers``
-        (``n = len(rows)`` when ``rows`` is given).
+        ``(labels, sq_distances)``: int64 ``(n,)`` and ``(n,)`` in the dtype of ``centers``.
     """
-    labels, sq, _ = _nearest(X, centers, memory_budget, rows, second=False)
+    labels, sq, _ = _nearest(X, centers, memory_budget, None, second=False)
     return labels, sq
 
 
@@ -82,9 +76,10 @@ def _nearest(
     *,
     second: bool,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-    """:func:`nearest_center`, and with ``second`` also each row's second-smallest squared
-    distance (to any centre but the nearest; ``inf`` with one centre): the smaller of the
-    runner-up inside the winning group and the minima of the other groups."""
+    """:func:`nearest_center` of every row of ``X``, or of the rows ``X[rows]`` (gathered a tile
+    at a time), and with ``second`` also each row's second-smallest squared distance (to any
+    centre but the nearest; ``inf`` with one centre): the smaller of the runner-up inside the
+    winning group and the minima of the other groups."""
     k, d = centers.shape
     dtype, device = centers.dtype, centers.device
     group = max(1, min(_GROUP, k))
