@@ -264,6 +264,8 @@ def _average_columns(
     if average == "samples":
         values = [metric(y[i], score[i]) for i in range(y.shape[0])]
         return float(np.average(values))
+    if average == "weighted" and float(y.double().sum()) == 0:
+        return 0.0  # as scikit-learn: no positive anywhere, decided before any column is scored
     # one sort of all columns at once (much faster than a sort per strided column)
     score_sorted, order = torch.sort(score.T.contiguous(), dim=1, descending=True)
     y_sorted = torch.gather(y.T.contiguous(), 1, order)
@@ -275,8 +277,6 @@ def _average_columns(
         return out_array(per.to(score.device), numpy_out)
     if average == "weighted":
         w = y.double().sum(0).cpu()
-        if float(w.sum()) == 0:
-            return 0.0
         per = torch.where(w == 0, torch.zeros_like(per), per)  # as scikit-learn: 0-weight NaN
         return float((per * w).sum() / w.sum())
     return float(per.mean())
