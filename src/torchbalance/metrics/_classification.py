@@ -958,6 +958,14 @@ def specificity_score(
     )[1]
 
 
+def _sensitivity_specificity_gmean(sen: torch.Tensor, spe: torch.Tensor) -> torch.Tensor:
+    """``sqrt(sensitivity * specificity)`` per class, correctly rounded as NumPy's (and so
+    imbalanced-learn's): torch's CPU ``sqrt`` of float64 can be one unit in the last place off,
+    which flips a rounded report digit at a tie such as 0.525."""
+    product = (sen.double() * spe.double()).cpu().numpy()
+    return torch.from_numpy(np.sqrt(product)).to(sen.device)
+
+
 def _gmean_multiclass(tp: torch.Tensor, true_sum: torch.Tensor, correction: float) -> float:
     recall = _divide(tp, true_sum, "recall", "true", None, "recall", "warn", 0.0)
     recall = torch.where(recall == 0, torch.full_like(recall, correction), recall)
@@ -1034,7 +1042,7 @@ def geometric_mean_score(
             num_classes=num_classes,
         )
         if isinstance(sen, torch.Tensor):
-            return torch.sqrt(sen * spe)
+            return _sensitivity_specificity_gmean(sen, spe).to(sen.dtype)
         if isinstance(sen, np.ndarray):
             return np.sqrt(sen * spe)
         return math.sqrt(sen * spe)

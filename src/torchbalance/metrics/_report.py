@@ -7,7 +7,12 @@ from typing import Any
 import torch
 
 from ..exceptions import DataValidationError, InvalidParameterError
-from ._classification import _class_counts, _prf_from_counts, _ss_from_counts
+from ._classification import (
+    _class_counts,
+    _prf_from_counts,
+    _sensitivity_specificity_gmean,
+    _ss_from_counts,
+)
 from ._common import check_zero_division
 from ._confusion import full_confusion
 
@@ -97,7 +102,7 @@ def classification_report_imbalanced(
     sen, spe, _ = _ss_from_counts(
         tp, pred_sum, true_sum, tn, None, ("sensitivity", "specificity"), False
     )
-    geo = torch.sqrt(sen * spe)
+    geo = _sensitivity_specificity_gmean(sen, spe)
     iba = (1.0 + alpha * (sen - spe)) * geo**2
 
     if target_names is None:
