@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _sampler_helpers import assert_distribution
-from torchbalance.samplers._draw import class_then_index, group_by_label
+from torchbalance.samplers import _draw
+from torchbalance.samplers._draw import block_uniforms, class_then_index, group_by_label
 
 
 @settings(max_examples=60, deadline=None)
@@ -56,6 +57,36 @@ def test_class_then_index_class_is_the_bucket_of_its_uniform(n_classes, seed):
     drawn = class_then_index(groups, probabilities, 1000, torch.Generator().manual_seed(seed))
     cdf = torch.cumsum(probabilities, 0)
     cdf /= cdf[-1].clone()
-    u = torch.rand(1000, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
+    (uniforms,) = block_uniforms(torch.Generator().manual_seed(seed), 1000)
+    u = uniforms()
     expected = groups.classes[torch.bucketize(u, cdf[:-1].contiguous(), right=True)]
     assert torch.equal(labels[drawn], expected)
+
+
+def test_a_draw_of_many_blocks_is_the_same_on_one_thread_as_on_several(monkeypatch):
+    labels = torch.tensor([0] * 900 + [1] * 100 + [2] * 7)
+    groups = group_by_label(labels)
+    probabilities = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+    num_samples = 3 * _draw.BLOCK + 5
+
+    def draw() -> torch.Tensor:
+        return class_then_index(
+            groups, probabilities, num_samples, torch.Generator().manual_seed(11)
+        )
+
+    several = draw()
+    monkeypatch.setattr(_draw, "_MAX_WORKERS", 1)
+    one = draw()
+    assert torch.equal(several, one)
+    blocks = several[: 3 * _draw.BLOCK].reshape(3, -1)
+    assert not torch.equal(blocks[0], blocks[1]) and not torch.equal(blocks[1], blocks[2])
+
+
+def test_block_uniforms_follow_the_generator():
+    first = [draw() for draw in block_uniforms(torch.Generator().manual_seed(5), 2 * _draw.BLOCK)]
+    again = [draw() for draw in block_uniforms(torch.Generator().manual_seed(5), 2 * _draw.BLOCK)]
+    other = [draw() for draw in block_uniforms(torch.Generator().manual_seed(6), 2 * _draw.BLOCK)]
+    assert [u.numel() for u in first] == [_draw.BLOCK, _draw.BLOCK]
+    assert all(torch.equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not torch.equal(first[0], other[0]) and not torch.equal(first[0], first[1])
+    assert all(bool(((u >= 0) & (u < 1)).all()) for u in first)
