@@ -249,7 +249,7 @@ def build_guide_table(weights: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor
     m = weights.numel()
     grid = torch.arange(m, dtype=torch.float64) / m
     guide = torch.searchsorted(cdf, grid, right=True)
-    return cdf, guide
+    return in_huge_pages(cdf), in_huge_pages(guide)
 
 
 def inverse_cdf_draw(
