@@ -22,6 +22,7 @@ import time
 import types
 
 import torch
+from _proc_status import status_mib
 from torch.utils.data import WeightedRandomSampler
 
 from torchbalance.samplers import ClassBalancedSampler, WeightedSampler
@@ -73,17 +74,9 @@ def _torchsampler(labels: torch.Tensor):  # type: ignore[no-untyped-def]
     return ImbalancedDatasetSampler(labels, labels=labels.tolist())
 
 
-def _status_mib(key: str) -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(key):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def big(n: int) -> None:
     labels = _labels(n)
-    before = _status_mib("VmRSS:")
+    before = status_mib("VmRSS")
     start = time.perf_counter()
     sampler = ClassBalancedSampler(labels, generator=0)
     built = time.perf_counter() - start
@@ -91,8 +84,7 @@ def big(n: int) -> None:
     sampler.epoch_indices()
     draw = time.perf_counter() - start
     epoch = _epoch(sampler)
-    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent into the child
-    peak = _status_mib("VmHWM:")
+    peak = status_mib("VmHWM")
     print(
         f"BIG {n} build={built:.2f} draw={draw:.2f} epoch={epoch:.2f} "
         f"labels_mib={n * 8 / 2**20:.0f} peak_extra_mib={peak - before:.0f}"

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from _proc_status import status_mib
 
 
 def _data(n: int, d: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -35,14 +36,6 @@ def _data(n: int, d: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     X = rng.standard_normal((n, d), dtype=np.float32)
     X[: n // 20] += 0.75
     return X, y
-
-
-def _status(key: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(key):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def _make(lib: str, name: str) -> Any:
@@ -90,13 +83,13 @@ def _child(lib: str, name: str, X: np.ndarray, y: np.ndarray, device: str, conn:
                 f.write("5")
         except OSError:
             pass
-        base = _status("VmRSS")
+        base = status_mib("VmRSS") * 2**20
     start = time.perf_counter()
     X_res, _ = model.fit_resample(*data)
     if cuda:
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
-    peak = (torch.cuda.max_memory_allocated() if cuda else _status("VmHWM")) - base
+    peak = (torch.cuda.max_memory_allocated() if cuda else status_mib("VmHWM") * 2**20) - base
     indices = getattr(model, "sample_indices_", None)
     if isinstance(indices, torch.Tensor):
         indices = indices.cpu().numpy()

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 import torch
+from _proc_status import status_mib
 
 METHODS = {
     "SMOTE": "from torchbalance.over_sampling import SMOTE as M; kw = {'generator': 0}",
@@ -39,14 +40,6 @@ METHODS = {
 }
 
 
-def _status_mib(key: str) -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(key):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def one(method: str, n: int, d: int) -> None:
     """Run one method in this process and print a JSON line."""
     g = torch.Generator().manual_seed(0)
@@ -56,12 +49,11 @@ def one(method: str, n: int, d: int) -> None:
     X[: n // 20] += 0.75
     namespace: dict[str, object] = {}
     exec(METHODS[method], namespace)
-    before = _status_mib("VmRSS:")
+    before = status_mib("VmRSS")
     start = time.perf_counter()
     X_res, y_res = namespace["M"](**namespace["kw"]).fit_resample(X, y)  # type: ignore[operator]
     seconds = time.perf_counter() - start
-    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent
-    peak = _status_mib("VmHWM:")
+    peak = status_mib("VmHWM")
     print(
         json.dumps(
             {

@@ -81,6 +81,14 @@ def _header_lines(result: ComparisonResult) -> list[str]:
     ]
 
 
+def _warning_lines(result: ComparisonResult) -> dict[str, str]:
+    """Each warned strategy's warnings as one line (messages joined, whitespace collapsed)."""
+    return {
+        name: "; ".join(" ".join(message.split()) for message in messages)
+        for name, messages in result.warnings().items()
+    }
+
+
 def _text(result: ComparisonResult) -> str:
     headers, rows = _rows(result)
     numeric = [True, False] + [True] * (len(headers) - 2)
@@ -94,8 +102,7 @@ def _text(result: ComparisonResult) -> str:
     parts += ["", f"recommendation: {result.recommendation()}"]
     if result.skipped:
         parts.append("left out: " + "; ".join(f"{k} ({v})" for k, v in result.skipped.items()))
-    for name, messages in result.warnings().items():
-        parts.append(f"warning, {name}: " + "; ".join(" ".join(m.split()) for m in messages))
+    parts += [f"warning, {name}: {line}" for name, line in _warning_lines(result).items()]
     parts.append(
         "'vs base': mean paired difference from the baseline over the same folds; 'p': its "
         "one-sided sign-flip test (is it better?). Intervals: Nadeau-Bengio corrected t."
@@ -130,12 +137,10 @@ def _markdown(result: ComparisonResult) -> str:
     if result.skipped:
         parts += ["", "## Left out", ""]
         parts += [f"- `{name}`: {reason}" for name, reason in result.skipped.items()]
-    if result.warnings():
+    warned = _warning_lines(result)
+    if warned:
         parts += ["", "## Warnings", ""]
-        parts += [
-            f"- `{name}`: " + "; ".join(" ".join(m.split()) for m in messages)
-            for name, messages in result.warnings().items()
-        ]
+        parts += [f"- `{name}`: {line}" for name, line in warned.items()]
     return "\n".join(parts) + "\n"
 
 
@@ -263,8 +268,8 @@ def _html(result: ComparisonResult) -> str:
         for k, v in result.skipped.items()
     )
     warned = "".join(
-        f"<li><code>{html.escape(name)}</code>: {html.escape('; '.join(messages))}</li>"
-        for name, messages in result.warnings().items()
+        f"<li><code>{html.escape(name)}</code>: {html.escape(line)}</li>"
+        for name, line in _warning_lines(result).items()
     )
     header = "".join(f"<li>{html.escape(line)}</li>" for line in _header_lines(result))
     return f"""<!DOCTYPE html>

@@ -49,8 +49,7 @@ def _classes_of(model: Any, y_train: Any) -> np.ndarray:
     classes = getattr(model, "classes_", None)
     if classes is not None:
         return np.asarray(classes.cpu() if isinstance(classes, torch.Tensor) else classes)
-    values = y_train.cpu().numpy() if isinstance(y_train, torch.Tensor) else np.asarray(y_train)
-    return np.unique(values)
+    return _label_set(y_train)
 
 
 def _label_set(y: Any) -> np.ndarray:
