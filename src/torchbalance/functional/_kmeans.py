@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+import numpy as np
 import torch
 
 from ..exceptions import DataValidationError
@@ -188,29 +189,34 @@ def _reassign(
 
 # Points per block of the k-means++ draw (see _d2_pick).
 _SEED_BLOCK = 1024
+# k-means++ steps whose uniforms are drawn from the generator at once.
+_UNIFORM_BATCH = 1024
 
 
 def _d2_pick(
-    cdf: torch.Tensor, block_sums: torch.Tensor, weights: torch.Tensor, targets: torch.Tensor
-) -> torch.Tensor:
+    cdf: np.ndarray, block_sums: np.ndarray, weights: torch.Tensor, targets: np.ndarray
+) -> np.ndarray:
     """Inverse-CDF picks ``i`` (the first with ``cumsum(weights)[i] > target``) in two levels.
 
-    ``weights`` (length a multiple of ``len(block_sums)``) is cut into equal blocks whose float64
-    sums are ``block_sums`` and cumulative sums ``cdf``: the cumulative block sums give each
-    target's block, and the cumulative weights of that block alone give the point. The same
-    picks as a search in the cumulative sum of all weights, up to rounding, without building
-    that sum: a float64 ``cumsum`` over every point at every k-means++ step cost a quarter of
-    the step.
+    ``weights`` (length a multiple of ``len(block_sums)``, any device) is cut into equal blocks
+    whose float64 sums are ``block_sums`` and cumulative sums ``cdf``: the cumulative block sums
+    give each target's block, and the cumulative weights of that block alone give the point
+    (negative weights, rounding residue of a squared distance, count as 0). The same picks as a
+    search in the cumulative sum of all weights, up to rounding, without building that sum: a
+    float64 ``cumsum`` over every point at every k-means++ step cost a quarter of the step.
+    The search runs in NumPy on the host: on these few numbers each torch call would cost more
+    than its work (only the picked blocks are copied from the device).
 
     Returns:
         int64 ``(len(targets),)`` indices into ``weights``.
     """
     nb = block_sums.shape[0]
     block = weights.shape[0] // nb
-    b = torch.searchsorted(cdf, targets, right=True).clamp_(max=nb - 1)
+    b = np.minimum(np.searchsorted(cdf, targets, side="right"), nb - 1)
     rest = targets - (cdf[b] - block_sums[b])
-    within = weights.view(nb, block)[b].to(torch.float64).cumsum_(1)
-    j = torch.searchsorted(within, rest[:, None], right=True)[:, 0].clamp_(max=block - 1)
+    picked = weights.view(nb, block).index_select(0, torch.from_numpy(b).to(weights.device))
+    within = np.maximum(picked.cpu().numpy(), 0).cumsum(1, dtype=np.float64)
+    j = np.minimum((within <= rest[:, None]).sum(1), block - 1)
     return b * block + j
 
 
@@ -221,14 +227,15 @@ def _kmeans_plusplus(
     centre as scikit-learn does): each new centre is the best of several candidates drawn with
     probability proportional to the squared distance to the nearest centre so far.
 
-    The ``k`` steps are sequential, so each is kept lean. The points are held transposed and
-    augmented once (``(d + 2, n)``: ``[x; 1; ||x||²]``, zero-padded to whole blocks of
-    :data:`_SEED_BLOCK` points), so that one wide GEMM of the few candidates, gathered from it
-    as rows ``[-2 c, ||c||², 1]``, gives their squared distances to every point. One ``clamp``
-    against 0 and the current nearest distances merges them, into one of two buffers used in
-    turn (the winner's row is the next nearest distances); their sums per block (float32 within
-    a block, float64 across blocks) give each candidate's potential and, for the winner, the
-    two-level draw of the next candidates (:func:`_d2_pick`).
+    The ``k`` steps are sequential, so each is kept lean: four torch calls on the data and the
+    rest in NumPy on a few hundred numbers. The points are held transposed and augmented once
+    (``(d + 2, n)``: ``[x; 1; ||x||²]``, zero-padded to whole blocks of :data:`_SEED_BLOCK`
+    points), so that one wide GEMM of the few candidates, gathered from it as rows
+    ``[-2 c, ||c||², 1]``, gives their squared distances to every point. One ``minimum`` with
+    the current nearest distances merges them, into one of two buffers used in turn (the
+    winner's row is the next nearest distances); their sums per block (float32 within a block,
+    float64 across blocks) give each candidate's potential and, for the winner, the two-level
+    draw of the next candidates (:func:`_d2_pick`).
     """
     n, d = X.shape
     trials = 2 + int(math.log(n_clusters))
@@ -243,35 +250,40 @@ def _kmeans_plusplus(
     as_row = torch.cat([torch.arange(d), torch.tensor([d + 1, d])]).to(X.device)
     row_scale = torch.cat([X.new_full((d,), -2.0), X.new_ones(2)])
     first = int(torch.randint(n, (1,), generator=generator, device="cpu"))
-    centers = torch.empty((n_clusters, d), dtype=X.dtype, device=X.device)
-    centers[0] = X[first]
+    chosen = [first]
     closest = X.new_zeros(width)  # padding: weight 0, never drawn
-    closest[:n] = nearest_center(X, centers[:1], memory_budget=memory_budget)[1]
-    block_sums = closest.view(n_blocks, _SEED_BLOCK).sum(1).to(torch.float64)
+    closest[:n] = nearest_center(X, X[first : first + 1], memory_budget=memory_budget)[1]
+    block_sums = closest.view(n_blocks, _SEED_BLOCK).sum(1).cpu().numpy().astype(np.float64)
     buffers = X.new_empty((2, trials, width))
     cols = max(1, memory_budget // (trials * X.element_size() * 2))
-    zero = X.new_zeros(())
+    uniforms, offset = np.empty((0, trials)), 1
     for step in range(1, n_clusters):
-        cdf = torch.cumsum(block_sums, 0)
+        if step - offset >= uniforms.shape[0]:  # the next batch of steps' uniforms
+            count = min(_UNIFORM_BATCH, n_clusters - step)
+            batch = torch.rand((count, trials), dtype=torch.float64, generator=generator)
+            uniforms, offset = batch.numpy(), step
+        cdf = np.cumsum(block_sums)
         total = float(cdf[-1])
         if total <= 0:  # every point sits on a centre: any point will do
-            picks = torch.randint(n, (trials,), generator=generator, device="cpu").to(X.device)
+            picks = torch.randint(n, (trials,), generator=generator, device="cpu").numpy()
         else:
-            targets = torch.rand(trials, dtype=torch.float64, generator=generator).mul_(total)
-            picks = _d2_pick(cdf, block_sums, closest, targets.to(X.device)).clamp_(max=n - 1)
-        candidates = XTa.index_select(1, picks).T.index_select(1, as_row).mul_(row_scale)
+            picks = _d2_pick(cdf, block_sums, closest, uniforms[step - offset] * total)
+            picks = np.minimum(picks, n - 1)
+        candidates = XTa.index_select(1, torch.from_numpy(picks).to(X.device))
+        candidates = candidates.T.index_select(1, as_row).mul_(row_scale)
         # potential of each candidate: sum over points of min(closest, d²(x, candidate))
         merged = buffers[step % 2]
         for begin in range(0, width, cols):
             part = merged[:, begin : begin + cols]
             torch.mm(candidates, XTa[:, begin : begin + cols], out=part)
-            torch.clamp(part, min=zero, max=closest[begin : begin + cols], out=part)
-        sums = merged.view(trials, n_blocks, _SEED_BLOCK).sum(2).to(torch.float64)
+            torch.minimum(part, closest[begin : begin + cols], out=part)
+        sums = merged.view(trials, n_blocks, _SEED_BLOCK).sum(2).cpu().numpy()
+        sums = sums.astype(np.float64)
         best = int(sums.sum(1).argmin())
-        centers[step] = X[picks[best]]
+        chosen.append(int(picks[best]))
         closest = merged[best]
         block_sums = sums[best]
-    return centers
+    return X.index_select(0, torch.tensor(chosen, device=X.device))
 
 
 def _relocate_empty(
