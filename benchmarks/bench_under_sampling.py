@@ -1,14 +1,17 @@
 """Cleaning rules, NearMiss, ClusterCentroids and hybrids: torchbalance vs imbalanced-learn.
 
 Run:  python benchmarks/bench_under_sampling.py [--n 100000] [--d 20] [--nearmiss-n 1000000]
-      [--nearmiss-d 32] [--methods ...] [--skip-imblearn ...] [--device cuda]
+      [--nearmiss-d 32] [--methods ...] [--skip-imblearn ...] [--imblearn-timeout SECONDS]
+      [--device cuda]
 
 Data: ``n x d`` float32 Gaussian classes, 5% minority shifted by 0.75 (binary). Every
 (library, method) run happens in its own forked child process, one after the other, so that
 its peak memory can be measured: ``/proc/self/clear_refs`` resets the peak RSS, and the table
 shows ``VmHWM`` minus the RSS before the call (the data itself is not counted). For the
-selection methods the table says whether ``sample_indices_`` are the same set; for ClusterCentroids
-it gives the ratio of the two k-means inertias (the issue asks for ours within 1%).
+selection methods the table says whether ``sample_indices_`` are the same set; for
+ClusterCentroids it gives the ratio of the two k-means inertias (the issue asks for ours within
+1%). ``--imblearn-timeout T`` stops an imbalanced-learn run after ``T`` seconds and reports the
+speed-up as a lower bound (``> T / ours``), for sizes where the peer would take hours.
 
 With ``--device cuda`` torchbalance gets CUDA tensors (moved, and the CUDA context created,
 before the clock starts; synchronised before it stops) and its peak is the GPU's
@@ -85,6 +88,7 @@ def _child(lib: str, name: str, X: np.ndarray, y: np.ndarray, device: str, conn:
         except OSError:
             pass
         base = status_mib("VmRSS") * 2**20
+    conn.send("started")  # the parent's timeout counts from here
     start = time.perf_counter()
     X_res, _ = model.fit_resample(*data)
     if cuda:
@@ -108,12 +112,18 @@ def _inertia(model: Any) -> float | None:
 
 
 def _run(
-    lib: str, name: str, X: np.ndarray, y: np.ndarray, device: str
-) -> tuple[float, int, int, Any, float | None]:
+    lib: str, name: str, X: np.ndarray, y: np.ndarray, device: str, timeout: float | None = None
+) -> tuple[float, int, int, Any, float | None] | None:
+    """One (library, method) run in a forked child; ``None`` if it was stopped at ``timeout``."""
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe()
     proc = ctx.Process(target=_child, args=(lib, name, X, y, device, child))
     proc.start()
+    assert parent.recv() == "started"
+    if not parent.poll(timeout):
+        proc.kill()
+        proc.join()
+        return None
     result = parent.recv()
     proc.join()
     return result
@@ -139,6 +149,13 @@ def main() -> None:
         ],
     )
     parser.add_argument("--skip-imblearn", nargs="*", default=[])
+    parser.add_argument(
+        "--imblearn-timeout",
+        type=float,
+        default=None,
+        help="stop an imbalanced-learn run after this many seconds and report the speed-up as "
+        "a lower bound (> timeout / ours)",
+    )
     parser.add_argument("--device", default="cpu", help="torchbalance's device (cpu, cuda)")
     args = parser.parse_args()
     import imblearn
@@ -158,11 +175,22 @@ def main() -> None:
     for name in args.methods:
         n, d = (args.nearmiss_n, args.nearmiss_d) if name == "NearMiss-1" else (args.n, args.d)
         X, y = _data(n, d) if name == "NearMiss-1" else small
-        t_o, m_o, rows_o, idx_o, inertia_o = _run("ours", name, X, y, args.device)
+        ours = _run("ours", name, X, y, args.device)
+        assert ours is not None
+        t_o, m_o, rows_o, idx_o, inertia_o = ours
         if name in args.skip_imblearn:
             print(f"| {name} | {n} x {d} | {t_o:.2f} | (skipped) | | {m_o / 2**20:.0f} / | |")
             continue
-        t_i, m_i, rows_i, idx_i, inertia_i = _run("imblearn", name, X, y, "cpu")
+        theirs = _run("imblearn", name, X, y, "cpu", args.imblearn_timeout)
+        if theirs is None:
+            limit = args.imblearn_timeout
+            print(
+                f"| {name} | {n} x {d} | {t_o:.2f} | > {limit:g} (stopped) | "
+                f"> {limit / t_o:.1f}x | {m_o / 2**20:.0f} / | |",
+                flush=True,
+            )
+            continue
+        t_i, m_i, rows_i, idx_i, inertia_i = theirs
         same = (
             "yes"
             if idx_o is not None and idx_i is not None and np.array_equal(idx_o, idx_i)
