@@ -227,13 +227,14 @@ def _kmeans_plusplus(
     centre as scikit-learn does): each new centre is the best of several candidates drawn with
     probability proportional to the squared distance to the nearest centre so far.
 
-    The ``k`` steps are sequential, so each is kept lean: four torch calls on the data and the
-    rest in NumPy on a few hundred numbers. The points are held transposed and augmented once
-    (``(d + 2, n)``: ``[x; 1; ||x||²]``, zero-padded to whole blocks of :data:`_SEED_BLOCK`
-    points), so that one wide GEMM of the few candidates, gathered from it as rows
-    ``[-2 c, ||c||², 1]``, gives their squared distances to every point. One ``minimum`` with
-    the current nearest distances merges them, into one of two buffers used in turn (the
-    winner's row is the next nearest distances); their sums per block (float32 within a block,
+    The ``k`` steps are sequential, so each is kept lean: three passes over the data (a GEMM, a
+    ``minimum``, the block sums), the rest in NumPy on a few hundred numbers. The points are
+    held transposed and augmented once (``(d + 2, n)``: ``[x; 1; ||x||²]``, zero-padded to whole
+    blocks of :data:`_SEED_BLOCK` points), so that one wide GEMM of the few candidates, gathered
+    from it as rows ``[-2 c, ||c||², 1]``, gives their squared distances to every point. One
+    ``minimum`` with the current nearest distances merges them, into one of two buffers used in
+    turn (the winner's row is the next nearest distances; a point's distance to itself may round
+    a little below 0, which the draw counts as 0); their sums per block (float32 within a block,
     float64 across blocks) give each candidate's potential and, for the winner, the two-level
     draw of the next candidates (:func:`_d2_pick`).
     """
