@@ -188,7 +188,7 @@ def _reassign(
 
 
 # Points per block of the k-means++ draw (see _d2_pick).
-_SEED_BLOCK = 1024
+_SEED_BLOCK = 256
 # k-means++ steps whose uniforms are drawn from the generator at once.
 _UNIFORM_BATCH = 1024
 
@@ -230,8 +230,8 @@ def _kmeans_plusplus(
     The ``k`` steps are sequential, so each is kept lean: three passes over the data (a GEMM, a
     ``minimum``, the block sums), the rest in NumPy on a few hundred numbers. The points are
     held transposed and augmented once (``(d + 2, n)``: ``[x; 1; ||x||²]``, zero-padded to whole
-    blocks of :data:`_SEED_BLOCK` points), so that one wide GEMM of the few candidates, gathered
-    from it as rows ``[-2 c, ||c||², 1]``, gives their squared distances to every point. One
+    blocks of :data:`_SEED_BLOCK` points) and as candidate rows ``[-2 c, ||c||², 1]``, so that
+    one wide GEMM of the few candidates' rows gives their squared distances to every point. One
     ``minimum`` with the current nearest distances merges them, into one of two buffers used in
     turn (the winner's row is the next nearest distances; a point's distance to itself may round
     a little below 0, which the draw counts as 0); their sums per block (float32 within a block,
@@ -247,9 +247,8 @@ def _kmeans_plusplus(
     XTa[:d, :n] = X.T
     XTa[d, :n] = 1.0
     XTa[d + 1, :n] = sq_norms
-    # a point's column [x; 1; ||x||²] as a candidate's row [-2 x, ||x||², 1]
-    as_row = torch.cat([torch.arange(d), torch.tensor([d + 1, d])]).to(X.device)
-    row_scale = torch.cat([X.new_full((d,), -2.0), X.new_ones(2)])
+    # each point as a candidate's row [-2 x, ||x||², 1]
+    candidate_rows = torch.cat([-2.0 * X, sq_norms[:, None], X.new_ones((n, 1))], 1)
     first = int(torch.randint(n, (1,), generator=generator, device="cpu"))
     chosen = [first]
     closest = X.new_zeros(width)  # padding: weight 0, never drawn
@@ -270,8 +269,7 @@ def _kmeans_plusplus(
         else:
             picks = _d2_pick(cdf, block_sums, closest, uniforms[step - offset] * total)
             picks = np.minimum(picks, n - 1)
-        candidates = XTa.index_select(1, torch.from_numpy(picks).to(X.device))
-        candidates = candidates.T.index_select(1, as_row).mul_(row_scale)
+        candidates = candidate_rows.index_select(0, torch.from_numpy(picks).to(X.device))
         # potential of each candidate: sum over points of min(closest, d²(x, candidate))
         merged = buffers[step % 2]
         for begin in range(0, width, cols):
