@@ -141,6 +141,16 @@ def test_d2_pick_is_the_inverse_cdf_of_all_weights(blocks, block, zero_share, se
     assert bool((weights[expected] > 0).all())  # zero-weight points are never picked
 
 
+def test_d2_pick_never_picks_a_point_whose_distance_rounded_below_zero():
+    """A centre's squared distance to itself can round a little below 0 in the seeding's GEMM;
+    the draw counts it as 0, so it is never picked again, whatever the target."""
+    weights = torch.tensor([-1e-7, 2.0, 0.0, 3.0, 1.0, -2e-7])
+    block_sums = weights.view(3, 2).sum(1).double().numpy()
+    targets = np.linspace(0.0, float(np.cumsum(block_sums)[-1]) * (1 - 1e-12), 101)
+    picks = _d2_pick(np.cumsum(block_sums), block_sums, weights, targets)
+    assert set(picks.tolist()) == {1, 3, 4}
+
+
 @settings(max_examples=80, deadline=None)
 @given(
     n=st.integers(1, 120),
