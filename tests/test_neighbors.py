@@ -399,6 +399,67 @@ def test_property_equals_naive_reference(
 
 
 # --------------------------------------------------------------------------------------------
+# nearest_distance_lower_bounds
+
+
+def naive_nearest_distance(X: torch.Tensor, query: torch.Tensor) -> torch.Tensor:
+    """float64 distance to the nearest row of X (difference, sum of squares, root), in the
+    scaled units of naive_kneighbors."""
+    return naive_kneighbors(X, 1, query=query)[0][:, 0].double()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_problems(), st.sampled_from([torch.float64, torch.float32]))
+def test_lower_bound_never_exceeds_the_float64_nearest_distance(
+    problem: tuple[torch.Tensor, torch.Tensor | None, int, bool, int], dtype: torch.dtype
+) -> None:
+    X, query, _, _, budget = problem
+    X = X.to(dtype)
+    query = X if query is None else query.to(dtype)
+    bound = neighbors.nearest_distance_lower_bounds(X, query, memory_budget=budget)
+    exact = naive_nearest_distance(X, query)
+    assert bound.dtype == torch.float64 and bound.shape == (query.shape[0],)
+    assert bool((bound <= exact).all()) and bool((bound >= 0).all())
+    # and it is tight: the float32 error is a small multiple of 2**-24 of the data's range
+    spread = float(torch.cat([X, query]).double().abs().amax())
+    assert bool((bound >= exact - 1e-2 * spread).all())
+
+
+@pytest.mark.parametrize(("offset", "spread"), [(1e6, 1e-3), (0.0, 1e30), (0.0, 1e-300)])
+def test_lower_bound_far_from_one(offset: float, spread: float) -> None:
+    g = torch.Generator().manual_seed(11)
+    X = offset + spread * torch.randn(400, 6, generator=g, dtype=torch.float64)
+    query = offset + spread * torch.randn(90, 6, generator=g, dtype=torch.float64)
+    bound = neighbors.nearest_distance_lower_bounds(X, query)
+    exact = naive_nearest_distance(X, query)
+    assert bool((bound <= exact).all())
+    assert bool((bound >= 0.9 * exact).all())
+
+
+def test_lower_bound_is_tight_on_well_scaled_data() -> None:
+    g = torch.Generator().manual_seed(12)
+    X = torch.randn(3000, 32, generator=g)
+    query = torch.randn(700, 32, generator=g) + 0.5
+    bound = neighbors.nearest_distance_lower_bounds(X, query, memory_budget=2**20)
+    exact = naive_nearest_distance(X, query)
+    assert bool((bound <= exact).all())
+    assert float((exact - bound).max()) < 1e-3 * float(exact.min())
+
+
+def test_lower_bound_validates_like_kneighbors() -> None:
+    X = torch.randn(5, 2)
+    with pytest.raises(ValueError, match="nearest_distance_lower_bounds: query contains NaN"):
+        neighbors.nearest_distance_lower_bounds(X, torch.tensor([[math.nan, 0.0]]))
+    with pytest.raises(ValueError, match="nearest_distance_lower_bounds: query has 3 features"):
+        neighbors.nearest_distance_lower_bounds(X, torch.zeros(1, 3))
+    with pytest.raises(ValueError, match="too small"):
+        neighbors.nearest_distance_lower_bounds(X, torch.zeros(1, 2), memory_budget=8)
+    with pytest.raises(TypeError, match="query must be a torch.Tensor"):
+        neighbors.nearest_distance_lower_bounds(X, None)  # type: ignore[arg-type]
+    assert neighbors.nearest_distance_lower_bounds(X, torch.zeros(0, 2)).shape == (0,)
+
+
+# --------------------------------------------------------------------------------------------
 # validation
 
 

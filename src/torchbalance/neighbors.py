@@ -38,6 +38,10 @@ The float32 scores are only a *filter*; nothing is guessed:
 
 So the candidate set provably contains the answer. Heavy exact ties (many duplicates) only
 cost more candidates to re-rank, in bounded memory.
+
+:func:`nearest_distance_lower_bounds` runs the same GEMM tiles with the same error bound but
+keeps only each row's smallest score, a lower bound on its nearest-neighbour distance, for
+callers that can rule most query points out before an exact search (NearMiss-1).
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ from dataclasses import dataclass
 
 import torch
 
-__all__ = ["kneighbors"]
+__all__ = ["kneighbors", "nearest_distance_lower_bounds"]
 
 _FLOAT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
@@ -163,84 +167,22 @@ def kneighbors(
     m = Q.shape[0]
     k = n_neighbors
     device = X.device
-    # Chunked passes over the inputs (no full-size copies): finiteness and range first.
-    chunk_rows = max(1, (memory_budget // 4) // (24 * d + 8))
-    x_maxabs = _scan(X, "X", chunk_rows)
-    q_maxabs = x_maxabs if self_query else _scan(Q, "query", chunk_rows)
     out_dist = torch.empty((m, k), dtype=X.dtype, device=device)
     out_idx = torch.empty((m, k), dtype=torch.int64, device=device)
+    frame = _Frame.of(X, None if self_query else Q, memory_budget)
     if m == 0:
         return out_dist, out_idx
-
-    # Scale by a power of two so that max|X| is in [0.5, 1) (exact; applied as two factors so
-    # that neither overflows), centre on the mean of X (distances are translation invariant).
-    # Centred references then satisfy |y| < 2; a query far outside could overflow float32 in
-    # the dot products, so work in float64 then (rare).
-    exponent = 0 if x_maxabs == 0.0 else math.frexp(x_maxabs)[1]
-    s1, s2 = math.ldexp(1.0, -(exponent // 2)), math.ldexp(1.0, exponent // 2 - exponent)
-    one_factor = abs(exponent) < 1000  # the product s1 * s2 is a normal float64
-
-    def scaled(rows: torch.Tensor) -> torch.Tensor:
-        if exponent == 0:
-            return rows.to(torch.float64)
-        if one_factor:
-            return rows.to(torch.float64) * (s1 * s2)
-        return rows.to(torch.float64) * s1 * s2
-
-    # The exact float64 re-ranking works in the same scaled units (exact, order preserving):
-    # squared distances then neither overflow nor underflow unless two points differ by less
-    # than ~2**-500 of the data's range, and the ordering does not depend on the data's scale.
-    unscale = (math.ldexp(1.0, exponent // 2), math.ldexp(1.0, exponent - exponent // 2))
-
-    x_sum = torch.zeros(d, dtype=torch.float64, device=device)
-    for s in range(0, n, chunk_rows):
-        x_sum += scaled(X[s : s + chunk_rows]).sum(0)
-    mu = x_sum / n
-    work_dtype = torch.float32 if q_maxabs * s1 * s2 < 2.0**60 else torch.float64
-    itemsize = 4 if work_dtype == torch.float32 else 8
-
-    def prep(rows: torch.Tensor) -> torch.Tensor:
-        return (scaled(rows) - mu).to(work_dtype)
-
-    def augmented(rows: torch.Tensor) -> torch.Tensor:
-        # (d + 1, r) with rows -2 y and ||y||², so that [p, 1] @ it = ||y||² - 2 <p, y>
-        w = prep(rows)
-        return torch.cat([-2.0 * w, _sq_norms(w)[:, None]], 1).T
-
-    # Working copy of the references if it fits a quarter of the budget, else per tile.
-    ref_copy_bytes = n * (d + 1) * itemsize
-    precompute = ref_copy_bytes <= memory_budget // 4
+    work_dtype, scaled = frame.work_dtype, frame.scaled
     plan = _plan(
         m,
         n,
         d,
         k,
-        memory_budget - (ref_copy_bytes if precompute else 0),
-        itemsize=itemsize,
+        memory_budget - frame.ref_copy_bytes,
+        itemsize=frame.itemsize,
         device_type=device.type,
-        prepare_tiles=not precompute,
+        prepare_tiles=frame.ref_copy_bytes == 0,
     )
-    if precompute:
-        XaT = torch.empty((d + 1, n), dtype=work_dtype, device=device)
-        for s in range(0, n, chunk_rows):
-            XaT[:, s : s + chunk_rows] = augmented(X[s : s + chunk_rows])
-        sq_max = float(XaT[d].amax())
-
-        def get_ref(start: int, stop: int) -> torch.Tensor:
-            return XaT[:, start:stop]
-
-    else:
-        sq_max = 0.0
-        for s in range(0, n, chunk_rows):
-            sq_max = max(sq_max, float(_sq_norms(prep(X[s : s + chunk_rows])).amax()))
-
-        def get_ref(start: int, stop: int) -> torch.Tensor:
-            return augmented(X[start:stop])
-
-    # M >= max ||y_j||: the norms were rounded to the working dtype, inflate a little.
-    ref_norm_max = math.sqrt(sq_max) * (1.0 + 2.0**-20) + 2.0**-100
-    coef, absolute = _score_error_bound(d, work_dtype, device.type)
-
     B, T, G, S = plan.block, plan.tile, plan.group, plan.segment
     w = T // G
     tile_buf = torch.empty(B * T, dtype=work_dtype, device=device)
@@ -251,15 +193,10 @@ def kneighbors(
     for qs in range(0, m, B):
         qe = min(qs + B, m)
         b = qe - qs
-        Qw = prep(Q[qs:qe])
+        Qw = frame.prep(Q[qs:qe])
         Qa = torch.cat([Qw, torch.ones((b, 1), dtype=work_dtype, device=device)], 1)
         q64 = scaled(Q[qs:qe])
-        p_norm = _sq_norms(Qw).to(torch.float64).sqrt() * (1.0 + 2.0**-20)
-        err = coef * (ref_norm_max**2 + 2.0 * ref_norm_max * p_norm)
-        err += absolute * (1.0 + p_norm + ref_norm_max)
-        # the answer is defined by float64 distances (relative error <= (d + 2) 2**-53):
-        err += 4.0 * (d + 3) * 2.0**-53 * (p_norm + ref_norm_max) ** 2
-        two_err = (2.0 * err).to(work_dtype)
+        two_err = (2.0 * frame.score_error(Qw)).to(work_dtype)
         gk = torch.full((b, k), math.inf, dtype=work_dtype, device=device)
         # the k best candidates so far; column n with distance inf marks "none yet"
         kept_cols = torch.full((b, k), n, dtype=torch.int64, device=device)
@@ -273,9 +210,9 @@ def kneighbors(
                 t = min(T, n - rs)
                 tile = tile_buf[: b * T].view(b, T)
                 if t == T:
-                    torch.mm(Qa, get_ref(rs, rs + T), out=tile)
+                    torch.mm(Qa, frame.ref(rs, rs + T), out=tile)
                 else:  # last, partial tile: pad with +inf (never a group minimum)
-                    torch.mm(Qa, get_ref(rs, n), out=tile[:, :t])
+                    torch.mm(Qa, frame.ref(rs, n), out=tile[:, :t])
                     tile[:, t:].fill_(math.inf)
                 if exclude_diag:
                     tile.diagonal(offset=qs - rs).fill_(math.inf)
@@ -312,11 +249,219 @@ def kneighbors(
         if bool((kept_cols == n).any()):  # pragma: no cover - the candidates contain the answer
             raise RuntimeError("kneighbors: internal error, too few candidates were found.")
         out_idx[qs:qe] = kept_cols
-        dist = kept_d2.sqrt()
-        if exponent != 0:
-            dist = dist * unscale[0] * unscale[1]
-        out_dist[qs:qe] = dist.to(X.dtype)
+        out_dist[qs:qe] = frame.unscaled(kept_d2.sqrt()).to(X.dtype)
     return out_dist, out_idx
+
+
+def nearest_distance_lower_bounds(
+    X: torch.Tensor, query: torch.Tensor, *, memory_budget: int | None = None
+) -> torch.Tensor:
+    """A lower bound on the distance from each query point to its nearest point of ``X``.
+
+    One pass of the float32 GEMM tiles of :func:`kneighbors`, keeping only each row's smallest
+    score: with the same rigorous error bound ``e_i``,
+    ``sqrt(max(0, min_j a_ij - e_i + ||p_i||²))`` is at most the exact distance; it is lowered
+    by a relative ``(d + 3) 2**-50`` so that it stays below the distance evaluated in float64
+    too. It costs the GEMM and one reduction per pair, none of the candidates' bookkeeping, so
+    it rules out query points cheaply (NearMiss-1 computes exact neighbours only for the rows
+    this bound cannot rule out).
+
+    Args:
+        X: ``(n, d)`` floating tensor, the reference points (``n >= 1``).
+        query: ``(m, d)`` tensor with the dtype and device of ``X``.
+        memory_budget: bytes for the GEMM tile and the working copy of ``X``, as in
+            :func:`kneighbors`.
+
+    Returns:
+        ``(m,)`` float64 on ``X``'s device, in the units of ``X``.
+
+    Raises:
+        TypeError, ValueError: as :func:`kneighbors`.
+
+    Example:
+        >>> import torch
+        >>> X = torch.tensor([[0.0, 0.0], [3.0, 4.0]])
+        >>> bound = nearest_distance_lower_bounds(X, torch.tensor([[0.0, 1.0], [3.0, 0.0]]))
+        >>> bool((bound <= torch.tensor([1.0, 3.0], dtype=torch.float64)).all())
+        True
+        >>> bool((bound > torch.tensor([0.999, 2.999], dtype=torch.float64)).all())
+        True
+    """
+    owner = "nearest_distance_lower_bounds"
+    if memory_budget is None and isinstance(X, torch.Tensor):
+        memory_budget = _default_memory_budget(X.device)
+    if not isinstance(query, torch.Tensor):
+        raise TypeError(f"{owner}: query must be a torch.Tensor, got {type(query).__name__}.")
+    _check_params(X, 1, query, False, memory_budget, owner=owner)
+    assert memory_budget is not None
+    n, d = X.shape
+    m = query.shape[0]
+    device = X.device
+    frame = _Frame.of(X, query, memory_budget, owner=owner)
+    out = torch.empty(m, dtype=torch.float64, device=device)
+    pref_b, pref_t = _GPU_TILE if device.type == "cuda" else _CPU_TILE
+    rows_bytes = d * (24 + 2 * frame.itemsize) + 64
+    available = memory_budget - frame.ref_copy_bytes
+    T = min(n, pref_t)
+    B = max(1, min(m, _MAX_BLOCK, (pref_b * pref_t) // T))
+    while B * (T * frame.itemsize + rows_bytes) > available and (B > 1 or T > 1):
+        if T > B:
+            T = max(1, T // 2)
+        else:
+            B = max(1, B // 2)
+    if B * (T * frame.itemsize + rows_bytes) > available:
+        raise ValueError(
+            f"{owner}: memory_budget={memory_budget} bytes is too small for one query row "
+            "against one reference point. Raise memory_budget."
+        )
+    tile_buf = torch.empty(B * T, dtype=frame.work_dtype, device=device)
+    # a distance evaluated in float64 (difference, sum of squares, root) is within a relative
+    # (d + 3) 2**-53 of the exact one
+    lower = 1.0 - (d + 3) * 2.0**-50
+    for qs in range(0, m, B):
+        qe = min(qs + B, m)
+        b = qe - qs
+        Qw = frame.prep(query[qs:qe])
+        Qa = torch.cat([Qw, torch.ones((b, 1), dtype=frame.work_dtype, device=device)], 1)
+        best = torch.full((b,), math.inf, dtype=frame.work_dtype, device=device)
+        for rs in range(0, n, T):
+            t = min(T, n - rs)
+            tile = tile_buf[: b * t].view(b, t)
+            torch.mm(Qa, frame.ref(rs, rs + t), out=tile)
+            torch.minimum(best, tile.amin(1), out=best)
+        # e_i also covers the float64 rounding of ||p_i||² (its last term)
+        p64 = frame.scaled(query[qs:qe]) - frame.mu
+        sq = (best.to(torch.float64) - frame.score_error(Qw) + (p64 * p64).sum(1)).clamp_(min=0)
+        out[qs:qe] = frame.unscaled(sq.sqrt()) * lower
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# the working coordinates
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The coordinates a search works in, and the error bound of its float32 scores.
+
+    Points are scaled by a power of two so that ``max |X|`` is in ``[0.5, 1)`` (exact; applied
+    as two factors so that neither overflows) and centred on the mean of ``X`` (distances are
+    translation invariant). Centred references then satisfy ``|y| < 2``; a query far outside
+    could overflow float32 in the dot products, so the work is in float64 then (rare). The exact
+    float64 re-ranking works in the same scaled units (exact, order preserving): squared
+    distances then neither overflow nor underflow unless two points differ by less than
+    ``~2**-500`` of the data's range, and the ordering does not depend on the data's scale.
+
+    The references are held as ``(d + 1, n)`` rows ``[-2 y; ||y||²]`` (so that
+    ``[p, 1] @ them = ||y||² - 2 <p, y>``) when that copy fits a quarter of the budget, else
+    prepared per tile.
+    """
+
+    X: torch.Tensor
+    exponent: int
+    mu: torch.Tensor
+    work_dtype: torch.dtype
+    ref_t: torch.Tensor | None
+    ref_norm_max: float  # >= max ||y_j||
+    coef: float
+    absolute: float
+
+    @staticmethod
+    def of(
+        X: torch.Tensor,
+        query: torch.Tensor | None,
+        memory_budget: int,
+        *,
+        owner: str = "kneighbors",
+    ) -> _Frame:
+        """Scan ``X`` and ``query`` (refusing NaN/inf), then fix the frame for them."""
+        n, d = X.shape
+        device = X.device
+        # Chunked passes over the inputs (no full-size copies): finiteness and range first.
+        chunk_rows = max(1, (memory_budget // 4) // (24 * d + 8))
+        x_maxabs = _scan(X, "X", chunk_rows, owner)
+        q_maxabs = x_maxabs if query is None else _scan(query, "query", chunk_rows, owner)
+        exponent = 0 if x_maxabs == 0.0 else math.frexp(x_maxabs)[1]
+        x_sum = torch.zeros(d, dtype=torch.float64, device=device)
+        for s in range(0, n, chunk_rows):
+            x_sum += _scale(X[s : s + chunk_rows], exponent).sum(0)
+        mu = x_sum / n
+        s1s2 = math.ldexp(1.0, -exponent)
+        work_dtype = torch.float32 if q_maxabs * s1s2 < 2.0**60 else torch.float64
+        frame = _Frame(X, exponent, mu, work_dtype, None, 0.0, 0.0, 0.0)
+        itemsize = frame.itemsize
+        if n * (d + 1) * itemsize <= memory_budget // 4:
+            ref_t = torch.empty((d + 1, n), dtype=work_dtype, device=device)
+            for s in range(0, n, chunk_rows):
+                ref_t[:, s : s + chunk_rows] = frame.augmented(X[s : s + chunk_rows])
+            sq_max = float(ref_t[d].amax())
+        else:
+            ref_t, sq_max = None, 0.0
+            for s in range(0, n, chunk_rows):
+                sq_max = max(sq_max, float(_sq_norms(frame.prep(X[s : s + chunk_rows])).amax()))
+        # M >= max ||y_j||: the norms were rounded to the working dtype, inflate a little.
+        ref_norm_max = math.sqrt(sq_max) * (1.0 + 2.0**-20) + 2.0**-100
+        coef, absolute = _score_error_bound(d, work_dtype, device.type)
+        return _Frame(X, exponent, mu, work_dtype, ref_t, ref_norm_max, coef, absolute)
+
+    @property
+    def itemsize(self) -> int:
+        return 4 if self.work_dtype == torch.float32 else 8
+
+    @property
+    def ref_copy_bytes(self) -> int:
+        """Bytes of the working copy of the references (0 when they are prepared per tile)."""
+        return 0 if self.ref_t is None else self.ref_t.numel() * self.itemsize
+
+    def scaled(self, rows: torch.Tensor) -> torch.Tensor:
+        """``rows`` in float64, scaled (exact)."""
+        return _scale(rows, self.exponent)
+
+    def prep(self, rows: torch.Tensor) -> torch.Tensor:
+        """``rows`` scaled, centred and rounded to the working dtype."""
+        return (self.scaled(rows) - self.mu).to(self.work_dtype)
+
+    def augmented(self, rows: torch.Tensor) -> torch.Tensor:
+        """``(d + 1, r)`` rows ``[-2 y; ||y||²]`` of reference points ``rows``."""
+        w = self.prep(rows)
+        return torch.cat([-2.0 * w, _sq_norms(w)[:, None]], 1).T
+
+    def ref(self, start: int, stop: int) -> torch.Tensor:
+        """Augmented references ``start:stop`` (a view of the copy, or prepared now)."""
+        if self.ref_t is not None:
+            return self.ref_t[:, start:stop]
+        return self.augmented(self.X[start:stop])
+
+    def score_error(self, Qw: torch.Tensor) -> torch.Tensor:
+        """float64 ``e_i >= |a_ij - A_ij|`` for the prepared query rows ``Qw`` (module doc),
+        including the float64 re-ranking's own rounding (relative ``<= (d + 2) 2**-53``)."""
+        d = Qw.shape[1]
+        M = self.ref_norm_max
+        p_norm = _sq_norms(Qw).to(torch.float64).sqrt() * (1.0 + 2.0**-20)
+        err = self.coef * (M**2 + 2.0 * M * p_norm)
+        err += self.absolute * (1.0 + p_norm + M)
+        return err + 4.0 * (d + 3) * 2.0**-53 * (p_norm + M) ** 2
+
+    def unscaled(self, dist: torch.Tensor) -> torch.Tensor:
+        """Distances in scaled units back in the units of ``X`` (exact powers of two)."""
+        if self.exponent == 0:
+            return dist
+        return (
+            dist
+            * math.ldexp(1.0, self.exponent // 2)
+            * math.ldexp(1.0, self.exponent - self.exponent // 2)
+        )
+
+
+def _scale(rows: torch.Tensor, exponent: int) -> torch.Tensor:
+    """``rows * 2**-exponent`` in float64, as two factors when one would not be normal."""
+    if exponent == 0:
+        return rows.to(torch.float64)
+    s1 = math.ldexp(1.0, -(exponent // 2))
+    s2 = math.ldexp(1.0, exponent // 2 - exponent)
+    if abs(exponent) < 1000:  # the product s1 * s2 is a normal float64
+        return rows.to(torch.float64) * (s1 * s2)
+    return rows.to(torch.float64) * s1 * s2
 
 
 # --------------------------------------------------------------------------------------------
@@ -342,79 +487,77 @@ def _check_params(
     query: torch.Tensor | None,
     exclude_self: bool,
     memory_budget: int | None,
+    *,
+    owner: str = "kneighbors",
 ) -> None:
     if not isinstance(X, torch.Tensor):
-        raise TypeError(f"kneighbors: X must be a torch.Tensor, got {type(X).__name__}.")
+        raise TypeError(f"{owner}: X must be a torch.Tensor, got {type(X).__name__}.")
     if X.dtype not in _FLOAT_DTYPES:
         raise TypeError(
-            f"kneighbors: X must be a floating tensor (float16, bfloat16, float32 or float64), "
+            f"{owner}: X must be a floating tensor (float16, bfloat16, float32 or float64), "
             f"got dtype {X.dtype}. Convert it, e.g. X.float()."
         )
     if X.dim() != 2:
         raise ValueError(
-            f"kneighbors: X must be 2-D (n_samples, n_features), got shape {tuple(X.shape)}. "
+            f"{owner}: X must be 2-D (n_samples, n_features), got shape {tuple(X.shape)}. "
             "Reshape it, e.g. X.reshape(len(X), -1)."
         )
     if not isinstance(exclude_self, bool):
-        raise TypeError(
-            f"kneighbors: exclude_self must be a bool, got {type(exclude_self).__name__}."
-        )
+        raise TypeError(f"{owner}: exclude_self must be a bool, got {type(exclude_self).__name__}.")
     if isinstance(memory_budget, bool) or not isinstance(memory_budget, int):
         raise TypeError(
-            f"kneighbors: memory_budget must be an int number of bytes, got "
+            f"{owner}: memory_budget must be an int number of bytes, got "
             f"{type(memory_budget).__name__}."
         )
     if memory_budget <= 0:
         raise ValueError(
-            f"kneighbors: memory_budget={memory_budget} must be a positive number of bytes, "
+            f"{owner}: memory_budget={memory_budget} must be a positive number of bytes, "
             "e.g. 256 * 2**20."
         )
     if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, int):
-        raise TypeError(
-            f"kneighbors: n_neighbors must be an int, got {type(n_neighbors).__name__}."
-        )
+        raise TypeError(f"{owner}: n_neighbors must be an int, got {type(n_neighbors).__name__}.")
     if n_neighbors < 1:
-        raise ValueError(f"kneighbors: n_neighbors={n_neighbors} must be >= 1.")
+        raise ValueError(f"{owner}: n_neighbors={n_neighbors} must be >= 1.")
     if query is not None:
         if exclude_self:
             raise ValueError(
-                "kneighbors: exclude_self=True only applies when query is None (X queried "
+                f"{owner}: exclude_self=True only applies when query is None (X queried "
                 "against itself). Pass query=None, or exclude_self=False."
             )
         if not isinstance(query, torch.Tensor):
             raise TypeError(
-                f"kneighbors: query must be a torch.Tensor or None, got {type(query).__name__}."
+                f"{owner}: query must be a torch.Tensor or None, got {type(query).__name__}."
             )
         if query.dim() != 2:
             raise ValueError(
-                f"kneighbors: query must be 2-D (n_queries, n_features), got shape "
+                f"{owner}: query must be 2-D (n_queries, n_features), got shape "
                 f"{tuple(query.shape)}. Reshape it, e.g. query.reshape(len(query), -1)."
             )
         if query.shape[1] != X.shape[1]:
             raise ValueError(
-                f"kneighbors: query has {query.shape[1]} features but X has {X.shape[1]}. "
+                f"{owner}: query has {query.shape[1]} features but X has {X.shape[1]}. "
                 "Pass points with the same number of features."
             )
         if query.device != X.device:
             raise ValueError(
-                f"kneighbors: query is on {query.device} but X is on {X.device}. "
+                f"{owner}: query is on {query.device} but X is on {X.device}. "
                 f"Move it, e.g. query.to({str(X.device)!r})."
             )
         if query.dtype != X.dtype:
             raise ValueError(
-                f"kneighbors: query has dtype {query.dtype} but X has {X.dtype}. "
+                f"{owner}: query has dtype {query.dtype} but X has {X.dtype}. "
                 "Convert it, e.g. query.to(X.dtype)."
             )
     n_available = X.shape[0] - (1 if exclude_self else 0)
     if n_neighbors > n_available:
         what = " other" if exclude_self else ""
         raise ValueError(
-            f"kneighbors: n_neighbors={n_neighbors} needs at least {n_neighbors}{what} "
+            f"{owner}: n_neighbors={n_neighbors} needs at least {n_neighbors}{what} "
             f"reference points, got {n_available}. Lower n_neighbors."
         )
 
 
-def _scan(A: torch.Tensor, name: str, chunk_rows: int) -> float:
+def _scan(A: torch.Tensor, name: str, chunk_rows: int, owner: str = "kneighbors") -> float:
     """Chunked pass: refuse NaN/inf; return ``max |A|``."""
     maxabs = torch.zeros((), dtype=torch.float64, device=A.device)
     finite = torch.ones((), dtype=torch.bool, device=A.device)
@@ -425,7 +568,7 @@ def _scan(A: torch.Tensor, name: str, chunk_rows: int) -> float:
             maxabs = torch.maximum(maxabs, c.abs().amax())
     if not bool(finite):
         raise ValueError(
-            f"kneighbors: {name} contains NaN or infinite values. Remove or impute them first."
+            f"{owner}: {name} contains NaN or infinite values. Remove or impute them first."
         )
     return float(maxabs)
 

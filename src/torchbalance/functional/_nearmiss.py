@@ -6,13 +6,22 @@ then sum of squares), so the ranking does not depend on the input precision.
 
 from __future__ import annotations
 
+import math
+
 import torch
 
-from ..neighbors import kneighbors
+from ..neighbors import kneighbors, nearest_distance_lower_bounds
 
-__all__ = ["farthest_distance_sums", "nearmiss_select", "neighbour_distance_sums"]
+__all__ = [
+    "farthest_distance_sums",
+    "nearmiss_select",
+    "neighbour_distance_sums",
+    "smallest_neighbour_distance_sums",
+]
 
 _DEFAULT_BUDGET = 64 * 2**20
+# Fewest rows summed exactly at a time by smallest_neighbour_distance_sums.
+_MIN_BATCH = 1024
 
 
 def _exact_distances(query: torch.Tensor, ref: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
@@ -43,6 +52,60 @@ def neighbour_distance_sums(
     """
     _, idx = kneighbors(ref, n_neighbors, query=query, memory_budget=memory_budget)
     return _exact_distances(query, ref, idx).sum(1)
+
+
+def smallest_neighbour_distance_sums(
+    query: torch.Tensor,
+    ref: torch.Tensor,
+    n_neighbors: int,
+    n_samples: int,
+    *,
+    memory_budget: int | None = None,
+) -> torch.Tensor:
+    """The ``n_samples`` query rows with the smallest :func:`neighbour_distance_sums`, in order
+    (ties by the lower row), the same rows as sorting every row's sum, but summing exactly only
+    the rows that can be among them.
+
+    A row's sum is at least ``n_neighbors`` times its distance to the nearest ``ref`` point,
+    and :func:`~torchbalance.neighbors.nearest_distance_lower_bounds` bounds that from below for
+    every row in one GEMM pass. Rows are summed exactly in increasing order of that bound, a
+    batch at a time, until the next row's bound exceeds the ``n_samples``-th smallest sum so
+    far: every row left has a larger sum, so none of them can be kept. On 5% minority data
+    most rows are ruled out this way, which saves the exact neighbour search on them.
+
+    Returns:
+        int64 ``(min(n_samples, m),)`` row numbers into ``query``.
+
+    Example:
+        >>> ref = torch.tensor([[0.0], [1.0], [4.0]])
+        >>> query = torch.tensor([[9.0], [0.5], [3.0], [0.6]])
+        >>> smallest_neighbour_distance_sums(query, ref, 2, 2).tolist()
+        [1, 3]
+    """
+    m = query.shape[0]
+    if n_samples >= m:
+        sums = neighbour_distance_sums(query, ref, n_neighbors, memory_budget=memory_budget)
+        return torch.sort(sums, stable=True).indices
+    if n_samples <= 0:
+        return torch.empty(0, dtype=torch.int64, device=query.device)
+    nearest = nearest_distance_lower_bounds(ref, query, memory_budget=memory_budget)
+    # a float64 sum of n_neighbors distances is within a relative (k + 1) 2**-53 of its terms'
+    bound = nearest * (n_neighbors * (1.0 - (n_neighbors + 1) * 2.0**-52))
+    order = torch.sort(bound, stable=True).indices
+    sums = torch.full((m,), math.inf, dtype=torch.float64, device=query.device)
+    batch = max(n_samples // 4, _MIN_BATCH)
+    done, size = 0, n_samples + batch
+    while done < m:
+        rows = order[done : done + size]
+        sums[rows] = neighbour_distance_sums(
+            query.index_select(0, rows), ref, n_neighbors, memory_budget=memory_budget
+        )
+        done += rows.numel()
+        threshold = torch.kthvalue(sums, n_samples).values
+        if done < m and float(bound[order[done]]) > float(threshold):
+            break
+        size = batch
+    return torch.sort(sums, stable=True).indices[:n_samples]
 
 
 def farthest_distance_sums(
@@ -121,12 +184,12 @@ def nearmiss_select(
         >>> nearmiss_select(X_class, torch.tensor([[1.2], [2.5]]), 2, n_neighbors=1).tolist()
         [1, 2]
     """
-    candidates = None
     if version == 1:
-        sums = neighbour_distance_sums(
-            X_class, X_minority, n_neighbors, memory_budget=memory_budget
+        return smallest_neighbour_distance_sums(
+            X_class, X_minority, n_neighbors, n_samples, memory_budget=memory_budget
         )
-    elif version == 2:
+    candidates = None
+    if version == 2:
         sums = farthest_distance_sums(X_class, X_minority, n_neighbors)
     else:
         _, idx = kneighbors(
