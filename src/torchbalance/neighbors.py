@@ -61,6 +61,8 @@ _FLOAT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 # efficient for the short inner dimension d + 1; GPUs want larger GEMMs.
 _CPU_TILE = (256, 4096)
 _GPU_TILE = (2048, 16384)
+# The lower-bound pass keeps no candidates: on CPU its GEMM runs ~15% faster with more rows.
+_CPU_BOUND_TILE = (1024, 4096)
 # Most query rows per block (reached when tiles are short because n is small).
 _MAX_BLOCK = 4096
 # Points per group, a power of two in [_MIN_GROUP, _MAX_GROUP]. Per query row, the group minima
@@ -299,7 +301,7 @@ def nearest_distance_lower_bounds(
     device = X.device
     frame = _Frame.of(X, query, memory_budget, owner=owner)
     out = torch.empty(m, dtype=torch.float64, device=device)
-    pref_b, pref_t = _GPU_TILE if device.type == "cuda" else _CPU_TILE
+    pref_b, pref_t = _GPU_TILE if device.type == "cuda" else _CPU_BOUND_TILE
     rows_bytes = d * (24 + 2 * frame.itemsize) + 64
     available = memory_budget - frame.ref_copy_bytes
     T = min(n, pref_t)
