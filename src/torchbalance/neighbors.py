@@ -278,7 +278,10 @@ def nearest_distance_lower_bounds(
         ``(m,)`` float64 on ``X``'s device, in the units of ``X``.
 
     Raises:
-        TypeError, ValueError: as :func:`kneighbors`.
+        TypeError: ``X`` or ``query`` is not a floating tensor, or ``memory_budget`` is not an
+            int.
+        ValueError: as :func:`kneighbors` (shapes, devices, dtypes, NaN or infinite values,
+            an empty ``X``), or ``memory_budget`` too small for one row against one point.
 
     Example:
         >>> import torch
