@@ -446,6 +446,19 @@ def test_lower_bound_is_tight_on_well_scaled_data() -> None:
     assert float((exact - bound).max()) < 1e-3 * float(exact.min())
 
 
+def test_lower_bound_without_a_working_copy_of_x() -> None:
+    """A budget too small for the float32 copy of X prepares the references per tile."""
+    g = torch.Generator().manual_seed(13)
+    X = torch.randn(3000, 8, generator=g)
+    query = torch.randn(200, 8, generator=g)
+    frame = neighbors._Frame.of(X, query, 200_000)
+    assert frame.ref_t is None
+    bound = neighbors.nearest_distance_lower_bounds(X, query, memory_budget=200_000)
+    exact = naive_nearest_distance(X, query)
+    assert bool((bound <= exact).all())
+    assert float((exact - bound).max()) < 1e-3 * float(exact.min())
+
+
 def test_lower_bound_validates_like_kneighbors() -> None:
     X = torch.randn(5, 2)
     with pytest.raises(ValueError, match="nearest_distance_lower_bounds: query contains NaN"):

@@ -305,16 +305,22 @@ def nearest_distance_lower_bounds(
     frame = _Frame.of(X, query, memory_budget, owner=owner)
     out = torch.empty(m, dtype=torch.float64, device=device)
     pref_b, pref_t = _GPU_TILE if device.type == "cuda" else _CPU_BOUND_TILE
-    rows_bytes = d * (24 + 2 * frame.itemsize) + 64
+    rows_bytes = d * (24 + 2 * frame.itemsize) + 64  # per query row: its copies, its bound
+    # per reference column: the tile's, and its preparation when X is not copied up front
+    column_bytes = 0 if frame.ref_t is not None else (d + 1) * 2 * frame.itemsize + 8 * d
     available = memory_budget - frame.ref_copy_bytes
+
+    def nbytes(b: int, t: int) -> int:
+        return b * (t * frame.itemsize + rows_bytes) + t * column_bytes
+
     T = min(n, pref_t)
     B = max(1, min(m, _MAX_BLOCK, (pref_b * pref_t) // T))
-    while B * (T * frame.itemsize + rows_bytes) > available and (B > 1 or T > 1):
+    while nbytes(B, T) > available and (B > 1 or T > 1):
         if T > B:
             T = max(1, T // 2)
         else:
             B = max(1, B // 2)
-    if B * (T * frame.itemsize + rows_bytes) > available:
+    if nbytes(B, T) > available:
         raise ValueError(
             f"{owner}: memory_budget={memory_budget} bytes is too small for one query row "
             "against one reference point. Raise memory_budget."
