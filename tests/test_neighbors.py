@@ -588,6 +588,27 @@ def test_cuda_peak_memory_within_budget(budget: int) -> None:
     assert torch.equal(idx.cpu(), kneighbors(X.cpu(), 5, exclude_self=True)[1])
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("budget", [2**20, 256 * 2**20])
+def test_cuda_lower_bound_and_peak_memory(budget: int) -> None:
+    """The lower-bound pass on CUDA: below the float64 distances, tight, within its budget."""
+    g = torch.Generator().manual_seed(14)
+    X = torch.randn(20_000, 16, generator=g)
+    query = torch.randn(3000, 16, generator=g) + 0.5
+    Xc, qc = X.cuda(), query.cuda()
+    neighbors.nearest_distance_lower_bounds(Xc, qc[:10])  # CUDA / cuBLAS initialisation
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    base = torch.cuda.memory_allocated()
+    bound = neighbors.nearest_distance_lower_bounds(Xc, qc, memory_budget=budget)
+    torch.cuda.synchronize()
+    assert torch.cuda.max_memory_allocated() - base <= budget + bound.numel() * 8
+    exact = naive_nearest_distance(X, query)
+    assert bound.device.type == "cuda"
+    assert bool((bound.cpu() <= exact).all())
+    assert float((exact - bound.cpu()).max()) < 1e-3 * float(exact.min())
+
+
 def test_default_memory_budget_per_device():
     from torchbalance.neighbors import _default_memory_budget
 

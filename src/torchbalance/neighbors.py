@@ -305,9 +305,10 @@ def nearest_distance_lower_bounds(
     frame = _Frame.of(X, query, memory_budget, owner=owner)
     out = torch.empty(m, dtype=torch.float64, device=device)
     pref_b, pref_t = _GPU_TILE if device.type == "cuda" else _CPU_BOUND_TILE
-    rows_bytes = d * (24 + 2 * frame.itemsize) + 64  # per query row: its copies, its bound
-    # per reference column: the tile's, and its preparation when X is not copied up front
-    column_bytes = 0 if frame.ref_t is not None else (d + 1) * 2 * frame.itemsize + 8 * d
+    # per query row: its float64 and working copies and its bound; per reference column: its
+    # preparation (float64 temporaries included) when X is not copied up front
+    rows_bytes = d * (40 + 2 * frame.itemsize) + 64
+    column_bytes = 0 if frame.ref_t is not None else (d + 1) * (40 + 2 * frame.itemsize)
     available = memory_budget - frame.ref_copy_bytes
 
     def nbytes(b: int, t: int) -> int:

@@ -79,3 +79,14 @@ def test_same_indices_as_imblearn_when_pruning():
     ours = NearMiss(version=1)
     ours.fit_resample(torch.from_numpy(X), torch.from_numpy(y))
     assert sorted(ours.sample_indices_.tolist()) == sorted(peer.sample_indices_.tolist())
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_selects_the_same_rows_as_cpu():
+    g = torch.Generator().manual_seed(5)
+    query = torch.randn(30000, 12, generator=g)
+    ref = torch.randn(1500, 12, generator=g) + 0.75
+    cpu = smallest_neighbour_distance_sums(query, ref, 3, 1500)
+    cuda = smallest_neighbour_distance_sums(query.cuda(), ref.cuda(), 3, 1500)
+    assert cuda.device.type == "cuda"
+    assert torch.equal(cuda.cpu(), cpu)
