@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -76,6 +78,31 @@ def test_same_indices_as_imblearn_when_pruning():
     X[y == 1] += 0.75
     peer = iu.NearMiss(version=1)
     peer.fit_resample(X, y)
+    ours = NearMiss(version=1)
+    ours.fit_resample(torch.from_numpy(X), torch.from_numpy(y))
+    assert sorted(ours.sample_indices_.tolist()) == sorted(peer.sample_indices_.tolist())
+
+
+KEEL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "keel"
+
+
+@pytest.mark.parametrize("name", ["cleveland-0_vs_4", "ecoli1", "glass0", "yeast-0-5-6-7-9_vs_4"])
+def test_same_indices_as_imblearn_on_keel_when_pruning(name, monkeypatch):
+    """Real data (the parity tests' tie-free KEEL sets) with batches of 4 rows, so that most
+    rows are ruled out by their bound rather than summed."""
+    path = KEEL / f"{name}.csv"
+    if not path.exists():
+        pytest.skip(f"KEEL data set {path} is not available")
+    pd = pytest.importorskip("pandas")
+    iu = pytest.importorskip("imblearn.under_sampling")
+    from torchbalance.under_sampling import NearMiss
+
+    frame = pd.read_csv(path)
+    y = frame.pop("label").to_numpy().astype(np.int64)
+    X = frame.to_numpy(dtype=np.float64)
+    peer = iu.NearMiss(version=1)
+    peer.fit_resample(X, y)
+    monkeypatch.setattr(_nearmiss, "_MIN_BATCH", 4)
     ours = NearMiss(version=1)
     ours.fit_resample(torch.from_numpy(X), torch.from_numpy(y))
     assert sorted(ours.sample_indices_.tolist()) == sorted(peer.sample_indices_.tolist())
