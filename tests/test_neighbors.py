@@ -467,6 +467,8 @@ def test_lower_bound_validates_like_kneighbors() -> None:
         neighbors.nearest_distance_lower_bounds(X, torch.zeros(1, 3))
     with pytest.raises(ValueError, match="too small"):
         neighbors.nearest_distance_lower_bounds(X, torch.zeros(1, 2), memory_budget=8)
+    with pytest.raises(ValueError, match="X has no rows"):
+        neighbors.nearest_distance_lower_bounds(X[:0], torch.zeros(1, 2))
     with pytest.raises(TypeError, match="query must be a torch.Tensor"):
         neighbors.nearest_distance_lower_bounds(X, None)  # type: ignore[arg-type]
     assert neighbors.nearest_distance_lower_bounds(X, torch.zeros(0, 2)).shape == (0,)

@@ -297,6 +297,8 @@ def nearest_distance_lower_bounds(
         memory_budget = _default_memory_budget(X.device)
     if not isinstance(query, torch.Tensor):
         raise TypeError(f"{owner}: query must be a torch.Tensor, got {type(query).__name__}.")
+    if isinstance(X, torch.Tensor) and X.dim() == 2 and X.shape[0] == 0:
+        raise ValueError(f"{owner}: X has no rows; a nearest distance needs a reference point.")
     _check_params(X, 1, query, False, memory_budget, owner=owner)
     assert memory_budget is not None
     n, d = X.shape
