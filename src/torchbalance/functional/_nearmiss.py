@@ -71,7 +71,8 @@ def smallest_neighbour_distance_sums(
     every row in one GEMM pass. Rows are summed exactly in increasing order of that bound, a
     batch at a time, until the next row's bound exceeds the ``n_samples``-th smallest sum so
     far: every row left has a larger sum, so none of them can be kept. On 5% minority data
-    most rows are ruled out this way, which saves the exact neighbour search on them.
+    most rows are ruled out this way, which saves the exact neighbour search on them. When the
+    first batch would hold half the rows or more, every row is summed without the bound.
 
     Returns:
         int64 ``(min(n_samples, m),)`` row numbers into ``query``.
@@ -83,17 +84,17 @@ def smallest_neighbour_distance_sums(
         [1, 3]
     """
     m = query.shape[0]
-    if n_samples >= m:
-        sums = neighbour_distance_sums(query, ref, n_neighbors, memory_budget=memory_budget)
-        return torch.sort(sums, stable=True).indices
     if n_samples <= 0:
         return torch.empty(0, dtype=torch.int64, device=query.device)
+    batch = max(n_samples // 4, _MIN_BATCH)
+    if 2 * (n_samples + batch) > m:  # the first batch alone would be half the rows or more
+        sums = neighbour_distance_sums(query, ref, n_neighbors, memory_budget=memory_budget)
+        return torch.sort(sums, stable=True).indices[:n_samples]
     nearest = nearest_distance_lower_bounds(ref, query, memory_budget=memory_budget)
     # a float64 sum of n_neighbors distances is within a relative (k + 1) 2**-53 of its terms'
     bound = nearest * (n_neighbors * (1.0 - (n_neighbors + 1) * 2.0**-52))
     order = torch.sort(bound, stable=True).indices
     sums = torch.full((m,), math.inf, dtype=torch.float64, device=query.device)
-    batch = max(n_samples // 4, _MIN_BATCH)
     done, size = 0, n_samples + batch
     while done < m:
         rows = order[done : done + size]
