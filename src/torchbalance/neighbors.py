@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
@@ -335,7 +335,8 @@ def nearest_distance_lower_bounds(
     for qs in range(0, m, B):
         qe = min(qs + B, m)
         b = qe - qs
-        Qw = frame.prep(query[qs:qe])
+        p64 = frame.scaled(query[qs:qe]) - frame.mu
+        Qw = p64.to(frame.work_dtype)  # frame.prep, without scaling the rows twice
         Qa = torch.cat([Qw, torch.ones((b, 1), dtype=frame.work_dtype, device=device)], 1)
         best = torch.full((b,), math.inf, dtype=frame.work_dtype, device=device)
         for rs in range(0, n, T):
@@ -344,7 +345,6 @@ def nearest_distance_lower_bounds(
             torch.mm(Qa, frame.ref(rs, rs + t), out=tile)
             torch.minimum(best, tile.amin(1), out=best)
         # e_i also covers the float64 rounding of ||p_i||² (its last term)
-        p64 = frame.scaled(query[qs:qe]) - frame.mu
         sq = (best.to(torch.float64) - frame.score_error(Qw) + (p64 * p64).sum(1)).clamp_(min=0)
         out[qs:qe] = frame.unscaled(sq.sqrt()) * lower
     return out
@@ -402,6 +402,7 @@ class _Frame:
         mu = x_sum / n
         s1s2 = math.ldexp(1.0, -exponent)
         work_dtype = torch.float32 if q_maxabs * s1s2 < 2.0**60 else torch.float64
+        # the frame without its references, to prepare them
         frame = _Frame(X, exponent, mu, work_dtype, None, 0.0, 0.0, 0.0)
         itemsize = frame.itemsize
         if n * (d + 1) * itemsize <= memory_budget // 4:
@@ -416,7 +417,7 @@ class _Frame:
         # M >= max ||y_j||: the norms were rounded to the working dtype, inflate a little.
         ref_norm_max = math.sqrt(sq_max) * (1.0 + 2.0**-20) + 2.0**-100
         coef, absolute = _score_error_bound(d, work_dtype, device.type)
-        return _Frame(X, exponent, mu, work_dtype, ref_t, ref_norm_max, coef, absolute)
+        return replace(frame, ref_t=ref_t, ref_norm_max=ref_norm_max, coef=coef, absolute=absolute)
 
     @property
     def itemsize(self) -> int:
