@@ -627,3 +627,26 @@ def test_default_memory_budget_on_gpu_is_bounded():
 
     budget = _default_memory_budget(torch.device("cuda"))
     assert 256 * 2**20 <= budget <= 2 * 2**30
+
+
+def test_inputs_that_require_grad_are_searched_detached():
+    g = torch.Generator().manual_seed(0)
+    X = torch.randn(50, 3, generator=g)
+    query = torch.randn(7, 3, generator=g)
+    dist, idx = kneighbors(X.clone().requires_grad_(True), 3)
+    expected_dist, expected_idx = kneighbors(X, 3)
+    assert not dist.requires_grad
+    assert torch.equal(dist, expected_dist) and torch.equal(idx, expected_idx)
+    queried = kneighbors(X.clone().requires_grad_(True), 2, query=query.requires_grad_(True))
+    assert torch.equal(queried[1], kneighbors(X, 2, query=query.detach())[1])
+    bounds = neighbors.nearest_distance_lower_bounds(X.clone().requires_grad_(True), query)
+    assert not bounds.requires_grad
+    assert torch.equal(bounds, neighbors.nearest_distance_lower_bounds(X, query.detach()))
+
+
+def test_numpy_integers_are_accepted_as_counts_and_budgets():
+    X = torch.randn(30, 2, generator=torch.Generator().manual_seed(1))
+    dist, idx = kneighbors(X, np.int64(2), memory_budget=np.int64(2**20))
+    assert torch.equal(idx, kneighbors(X, 2)[1]) and dist.shape == (30, 2)
+    with pytest.raises(TypeError, match="n_neighbors must be an int"):
+        kneighbors(X, np.float64(2.0))

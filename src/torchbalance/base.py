@@ -206,7 +206,8 @@ class BaseResampler(ParamsMixin, ABC):
         if sample_weight is not None:
             weight, give_back = check_sample_weight(sample_weight, y_tensor.shape[0], owner=owner)
         strategy = self._resolve_strategy(y_tensor, converter)
-        X_res, y_res = self._fit_resample(X_tensor, y_tensor, strategy)
+        # resampling is data preparation, not a differentiable step: X is used detached
+        X_res, y_res = self._fit_resample(X_tensor.detach(), y_tensor, strategy)
         if weight is None:
             return converter.to_X(X_res), converter.to_y(y_res)
         weight_res = self._resampled_weight(weight)

@@ -47,6 +47,7 @@ callers that can rule most query points out before an exact search (NearMiss-1).
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -134,7 +135,8 @@ def kneighbors(
         ``(distances, indices)``: ``distances`` is ``(m, k)`` with the dtype of ``X`` (true
         Euclidean distances, not squared), ``indices`` is ``(m, k)`` int64 row numbers of
         ``X``; both on ``X``'s device. Each row is sorted by ascending distance, equal
-        distances by ascending index.
+        distances by ascending index. A search, not a differentiable function: inputs that
+        require grad are read detached.
 
     Raises:
         TypeError: ``X`` or ``query`` is not a floating tensor, or ``n_neighbors``,
@@ -163,11 +165,14 @@ def kneighbors(
         memory_budget = _default_memory_budget(X.device)
     _check_params(X, n_neighbors, query, exclude_self, memory_budget)
     assert memory_budget is not None
+    memory_budget = int(memory_budget)
+    X = X.detach()  # a search, not a differentiable function: outputs never require grad
+    query = None if query is None else query.detach()
     self_query = query is None
     Q = X if query is None else query
     n, d = X.shape
     m = Q.shape[0]
-    k = n_neighbors
+    k = int(n_neighbors)
     device = X.device
     out_dist = torch.empty((m, k), dtype=X.dtype, device=device)
     out_idx = torch.empty((m, k), dtype=torch.int64, device=device)
@@ -301,6 +306,8 @@ def nearest_distance_lower_bounds(
         raise ValueError(f"{owner}: X has no rows; a nearest distance needs a reference point.")
     _check_params(X, 1, query, False, memory_budget, owner=owner)
     assert memory_budget is not None
+    memory_budget = int(memory_budget)
+    X, query = X.detach(), query.detach()
     n, d = X.shape
     m = query.shape[0]
     device = X.device
@@ -519,7 +526,7 @@ def _check_params(
         )
     if not isinstance(exclude_self, bool):
         raise TypeError(f"{owner}: exclude_self must be a bool, got {type(exclude_self).__name__}.")
-    if isinstance(memory_budget, bool) or not isinstance(memory_budget, int):
+    if isinstance(memory_budget, bool) or not isinstance(memory_budget, numbers.Integral):
         raise TypeError(
             f"{owner}: memory_budget must be an int number of bytes, got "
             f"{type(memory_budget).__name__}."
@@ -529,7 +536,7 @@ def _check_params(
             f"{owner}: memory_budget={memory_budget} must be a positive number of bytes, "
             "e.g. 256 * 2**20."
         )
-    if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, int):
+    if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, numbers.Integral):
         raise TypeError(f"{owner}: n_neighbors must be an int, got {type(n_neighbors).__name__}.")
     if n_neighbors < 1:
         raise ValueError(f"{owner}: n_neighbors={n_neighbors} must be >= 1.")

@@ -190,3 +190,16 @@ def test_nearest_of_selected_rows():
     labels, sq, _ = _nearest(X, centers, 64, rows, second=False)
     all_labels, all_sq = nearest_center(X, centers)
     assert torch.equal(labels, all_labels[rows]) and torch.equal(sq, all_sq[rows])
+
+
+def test_inputs_that_require_grad_are_clustered_detached():
+    X, _ = make_blobs(200, n_features=3, centers=4, random_state=0)
+    X = torch.from_numpy(X).float()
+    fitted = kmeans(X.clone().requires_grad_(True), 4, generator=0)
+    plain = kmeans(X, 4, generator=0)
+    assert not fitted.centers.requires_grad
+    assert torch.equal(fitted.centers, plain.centers) and torch.equal(fitted.labels, plain.labels)
+    labels, sq = nearest_center(X.clone().requires_grad_(True), plain.centers.requires_grad_(True))
+    assert not sq.requires_grad and torch.equal(labels, plain.labels)
+    batched = minibatch_kmeans(X.clone().requires_grad_(True), 4, generator=0)
+    assert not batched.centers.requires_grad

@@ -106,3 +106,28 @@ def test_generator_on_wrong_device_refused():
 def test_optional_import_names_the_extra():
     with pytest.raises(ImportError, match=r"pip install 'torchbalance\[cli\]'"):
         optional_import("surely_not_a_module_xyz", extra="cli", purpose="Reading tables")
+
+
+def test_numpy_integer_seed_acts_as_the_int():
+    import numpy as np
+
+    check_param("f", "generator", np.int64(3), ["generator"])
+    a = torch.rand(5, generator=check_generator(np.int64(3)))
+    assert torch.equal(a, torch.rand(5, generator=check_generator(3)))
+    with pytest.raises(InvalidParameterError, match="non-negative"):
+        check_generator(np.int64(-1))
+    with pytest.raises(InvalidParameterError, match="generator=True"):
+        check_param("f", "generator", True, ["generator"])
+
+
+def test_numpy_integers_meet_int_options_and_intervals():
+    import numpy as np
+
+    check_param("f", "version", np.int64(2), [Options((1, 2, 3))])
+    check_param("f", "k", np.int32(4), [Interval(int, 1, None)])
+    with pytest.raises(InvalidParameterError):
+        check_param("f", "version", np.int64(4), [Options((1, 2, 3))])
+    with pytest.raises(InvalidParameterError):
+        check_param("f", "version", np.bool_(True), [Options((1, 2, 3))])
+    with pytest.raises(InvalidParameterError):
+        check_param("f", "version", 2.0, [Options((1, 2, 3))])

@@ -63,9 +63,10 @@ def nearest_center(
     ``||x||²`` (clamped at 0 against rounding).
 
     Returns:
-        ``(labels, sq_distances)``: int64 ``(n,)`` and ``(n,)`` in the dtype of ``centers``.
+        ``(labels, sq_distances)``: int64 ``(n,)`` and ``(n,)`` in the dtype of ``centers``,
+        computed outside autograd (inputs that require grad are detached).
     """
-    labels, sq, _ = _nearest(X, centers, memory_budget, None, second=False)
+    labels, sq, _ = _nearest(X.detach(), centers.detach(), memory_budget, None, second=False)
     return labels, sq
 
 
@@ -309,7 +310,7 @@ def _check(X: torch.Tensor, n_clusters: int, owner: str) -> torch.Tensor:
         )
     if not bool(torch.isfinite(X).all()):
         raise DataValidationError(f"{owner}: X has NaN or infinite values.")
-    return X.to(_work_dtype(X))
+    return X.detach().to(_work_dtype(X))
 
 
 def kmeans(

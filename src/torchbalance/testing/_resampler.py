@@ -164,6 +164,39 @@ def _check_bad_input_refused(resampler: BaseResampler) -> None:
     _expect_refusal(resampler, X, y.double(), "float labels")
 
 
+def _check_input_requiring_grad(resampler: BaseResampler) -> None:
+    """Features that require grad (embeddings straight from a model) resample like plain ones;
+    resampling is data preparation, so nothing returned requires grad."""
+    X, y = _toy_data(torch.float32)
+    name = type(resampler).__name__
+    X_res, y_res = _seeded(resampler).fit_resample(X.clone().requires_grad_(True), y)
+    X_plain, y_plain = _seeded(resampler).fit_resample(X, y)
+    assert not X_res.requires_grad, f"{name}: the resampled X requires grad."
+    assert torch.equal(X_res, X_plain) and torch.equal(y_res, y_plain), (
+        f"{name}: an X that requires grad resampled differently."
+    )
+
+
+def _check_numpy_integer_params(resampler: BaseResampler) -> None:
+    """Integer parameters given as NumPy integers (``np.arange`` grids in a search) act as the
+    same Python ints."""
+    X, y = _toy_data()
+    name = type(resampler).__name__
+    plain = _seeded(resampler)
+    ints = {
+        key: np.int64(value)
+        for key, value in plain.get_params(deep=False).items()
+        if isinstance(value, int) and not isinstance(value, bool)
+    }
+    if not ints:
+        return
+    X_plain, y_plain = plain.fit_resample(X, y)
+    X_res, y_res = clone(plain).set_params(**ints).fit_resample(X, y)
+    assert torch.equal(X_res, X_plain) and torch.equal(y_res, y_plain), (
+        f"{name}: NumPy integer parameters {sorted(ints)} gave a different result."
+    )
+
+
 def _check_sample_weight(resampler: BaseResampler) -> None:
     """Unit weights stay unit weights (kept, copied or interpolated rows alike), one per
     output row, and weights change nothing else; or ``sample_weight`` is refused cleanly."""
@@ -205,6 +238,8 @@ def resampler_checks(resampler: BaseResampler) -> list[tuple[str, Check]]:
         "inputs_untouched": _check_inputs_untouched,
         "bad_input_refused": _check_bad_input_refused,
         "sample_weight": _check_sample_weight,
+        "input_requiring_grad": _check_input_requiring_grad,
+        "numpy_integer_params": _check_numpy_integer_params,
     }
     return [(name, _bind(check, resampler)) for name, check in checks.items()]
 
@@ -225,7 +260,9 @@ def check_resampler(resampler: BaseResampler) -> None:
     round trips; inputs left untouched; NaN, mismatched lengths, one class, 1-D X and float
     labels refused with :class:`~torchbalance.exceptions.DataValidationError`; unit
     ``sample_weight`` carried through as unit weights, one per output row (or refused with an
-    :class:`~torchbalance.exceptions.InvalidParameterError` naming it).
+    :class:`~torchbalance.exceptions.InvalidParameterError` naming it); features that require
+    grad resampled like plain ones, with nothing returned requiring grad; integer parameters
+    given as NumPy integers (the generator seed included) acting as Python ints.
 
     Raises:
         AssertionError: From the first failing check, naming the resampler and the problem.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 
 from .._types import GeneratorLike
@@ -46,12 +48,12 @@ def check_generator(
         return generator
     if generator is None:
         seed = derive_seed()
-    elif isinstance(generator, int) and not isinstance(generator, bool):
+    elif isinstance(generator, numbers.Integral) and not isinstance(generator, bool):
         if generator < 0:
             raise InvalidParameterError(
                 f"{owner}: generator={generator} is invalid; a seed must be a non-negative int."
             )
-        seed = generator
+        seed = int(generator)  # NumPy integers too, as scikit-learn's random_state
     else:
         raise InvalidParameterError(
             f"{owner}: generator={generator!r} is invalid; it must be an int seed, "

@@ -93,10 +93,17 @@ class Options(Constraint):
     values: tuple[Any, ...]
 
     def is_satisfied_by(self, value: Any) -> bool:
-        return any(type(value) is type(v) and value == v for v in self.values)
+        return any(_same_option(value, v) for v in self.values)
 
     def describe(self) -> str:
         return "one of {" + ", ".join(repr(v) for v in self.values) + "}"
+
+
+def _same_option(value: Any, option: Any) -> bool:
+    if isinstance(option, int) and not isinstance(option, bool):  # NumPy integers too
+        integral = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        return integral and value == option
+    return type(value) is type(option) and value == option
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,8 @@ class InstanceOf(Constraint):
     name: str | None = None
 
     def is_satisfied_by(self, value: Any) -> bool:
-        if bool not in self.types and isinstance(value, bool) and int in self.types:
+        integers = int in self.types or numbers.Integral in self.types
+        if bool not in self.types and isinstance(value, bool) and integers:
             return False
         return isinstance(value, self.types)
 
@@ -140,7 +148,8 @@ def _as_constraint(spec: Any) -> Constraint:
         return IsCallable()
     if spec == "generator":
         return InstanceOf(
-            (int, torch.Generator, type(None)), name="an int seed, a torch.Generator or None"
+            (numbers.Integral, torch.Generator, type(None)),
+            name="an int seed, a torch.Generator or None",
         )
     if isinstance(spec, type):
         return InstanceOf((spec,))
