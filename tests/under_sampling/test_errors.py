@@ -103,3 +103,67 @@ def test_nearmiss_3_short_list_warns_and_keeps_all():
     with pytest.warns(TorchBalanceWarning, match="short-listed only 1"):
         _, y_res = nm.fit_resample(X, y)
     assert (y_res == 0).sum() == 1
+
+
+def _overlapping_classes(seed):
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(2, 25, size=rng.integers(3, 5))
+    X = np.concatenate([rng.normal(size=(n, 2)) + rng.normal(size=2) * 0.5 for n in counts])
+    y = np.concatenate([[k] * n for k, n in enumerate(counts)])
+    return X, y
+
+
+@pytest.mark.parametrize(
+    ("resampler", "seed"),
+    [
+        # round 2 re-resolves "majority" to a class that round 1 did not clean
+        (RepeatedEditedNearestNeighbours(sampling_strategy="majority"), 8),
+        (AllKNN(sampling_strategy="not minority", allow_minority=True), 1),
+    ],
+    ids=repr,
+)
+def test_a_class_emptied_in_a_later_round_warns(resampler, seed):
+    X, y = _overlapping_classes(seed)
+    with pytest.warns(TorchBalanceWarning, match="removed every sample") as caught:
+        _, y_res = resampler.fit_resample(X, y)
+    missing = sorted(set(y.tolist()) - set(y_res.tolist()))
+    assert missing, "the data no longer empties a class; pick another seed"
+    assert str(missing) in str(caught[0].message)
+
+
+def test_ncr_warns_for_a_class_its_inner_enn_empties():
+    X = torch.tensor([0.0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 20, 21, 22, 23, 24, 4.5, 5.5])[:, None]
+    y = torch.tensor([0] * 10 + [1] * 5 + [2] * 2)
+    ncr = NeighbourhoodCleaningRule(
+        sampling_strategy=[0],
+        edited_nearest_neighbours=EditedNearestNeighbours(sampling_strategy="all"),
+    )
+    with pytest.warns(TorchBalanceWarning, match=r"class\(es\) \[2\]"):
+        _, y_res = ncr.fit_resample(X, y)
+    assert 2 not in y_res.tolist()
+
+
+def test_warnings_point_at_the_callers_line():
+    X = torch.tensor([[0.0], [1.0], [2.0], [3.0], [4.0], [5.0], [2.5]])
+    y = torch.tensor([0] * 6 + [1])
+    with pytest.warns(TorchBalanceWarning) as caught:
+        EditedNearestNeighbours(sampling_strategy="all").fit_resample(X, y)
+    assert caught[0].filename == __file__
+
+
+def test_cluster_centroids_refuses_zero_centroids_naming_the_class():
+    X, y = _small()
+    with pytest.raises(InvalidParameterError, match="0 samples of class 0; each targeted class"):
+        ClusterCentroids(sampling_strategy={0: 0}, generator=0).fit_resample(X, y)
+
+
+def test_ncr_threshold_cleaning_must_be_positive():
+    X, y = _small()
+    with pytest.raises(InvalidParameterError, match=r"threshold_cleaning=0 is invalid"):
+        NeighbourhoodCleaningRule(threshold_cleaning=0).fit_resample(X, y)
+
+
+def test_a_cleaner_told_minority_is_pointed_at_lists():
+    X, y = _small()
+    with pytest.raises(InvalidParameterError, match="'majority' or a list of classes"):
+        TomekLinks(sampling_strategy="minority").fit_resample(X, y)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -11,7 +10,7 @@ import torch
 
 from ..base import BaseResampler
 from ..exceptions import DataValidationError, TorchBalanceWarning
-from ..utils import Interval, OutputConverter, check_sampling_strategy
+from ..utils import Interval, OutputConverter, check_sampling_strategy, warn_user
 
 __all__ = ["BaseCleaningSampler", "BaseUnderSampler"]
 
@@ -102,18 +101,21 @@ class _SelectionMixin(BaseResampler):
     def _select(
         self, X: torch.Tensor, y: torch.Tensor, indices: torch.Tensor, targeted: Mapping[Any, int]
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Set ``sample_indices_``, warn about emptied classes, return the selected rows."""
+        """Set ``sample_indices_``, warn about emptied classes, return the selected rows.
+
+        ``targeted`` holds every class the method may have removed rows of (for RENN and
+        AllKNN the classes of every round, which can change from round to round).
+        """
         self.sample_indices_ = indices
         y_res = y.index_select(0, indices)
         present = set(torch.unique(y_res).tolist())
         emptied = [self._label(c) for c in targeted if c not in present]
         if emptied:
-            warnings.warn(
+            warn_user(
                 f"{type(self).__name__} removed every sample of class(es) {emptied}; the result "
                 "has no sample of them. Examine fewer neighbours, leave those classes out of "
                 "sampling_strategy, or check the labels.",
                 TorchBalanceWarning,
-                stacklevel=4,
             )
         return X.index_select(0, indices), y_res
 

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import torch
 
 from ..base import BaseResampler
-from ..exceptions import DataValidationError
+from ..exceptions import DataValidationError, InvalidParameterError
 from ..functional._kmeans import kmeans, minibatch_kmeans
 from ..neighbors import kneighbors
 from ..utils import Options, check_generator, derive_seed
@@ -100,6 +100,12 @@ class ClusterCentroids(BaseResampler):
                 y_parts.append(y.index_select(0, members))
                 continue
             n_keep = int(strategy[label])
+            if n_keep == 0:
+                raise InvalidParameterError(
+                    f"{owner}: sampling_strategy asks for 0 samples of class "
+                    f"{labels[list(strategy).index(label)]!r}; each targeted class needs at "
+                    "least one centroid. Ask for 1 or more, or leave the class out."
+                )
             X_class = F.index_select(0, members)
             result = cluster(X_class, n_keep, generator=derive_seed(generator))
             self.inertia_[labels[list(strategy).index(label)]] = result.inertia

@@ -163,9 +163,11 @@ class RepeatedEditedNearestNeighbours(_ENNParams):
         index = torch.arange(y.numel(), device=y.device)
         y_cur = y
         n_iter = 0
+        cleaned = dict(strategy)  # every round's classes, for the emptied-class warning
         for n_iter in range(1, self.max_iter + 1):
             self._check_size(index.numel(), self.n_neighbors)
             targeted = strategy if n_iter == 1 else self._restrategize(y_cur)
+            cleaned.update(targeted)
             remove = _edit(
                 F.index_select(0, index), y_cur, targeted, self.n_neighbors, self.kind_sel
             )
@@ -177,7 +179,7 @@ class RepeatedEditedNearestNeighbours(_ENNParams):
             if converged or below or len(stats) < len(original):
                 break
         self.n_iter_ = n_iter
-        return self._select(X, y, index, strategy)
+        return self._select(X, y, index, cleaned)
 
 
 class AllKNN(_ENNParams):
@@ -241,9 +243,11 @@ class AllKNN(_ENNParams):
         minority = self._minority(y)
         index = torch.arange(y.numel(), device=y.device)
         y_cur = y
+        cleaned = dict(strategy)  # every round's classes, for the emptied-class warning
         for k in range(1, self.n_neighbors + 1):
             self._check_size(index.numel(), k)
             targeted = strategy if k == 1 else self._restrategize(y_cur)
+            cleaned.update(targeted)
             remove = _edit(F.index_select(0, index), y_cur, targeted, k, self.kind_sel)
             index = index[~remove]
             y_cur = y.index_select(0, index)
@@ -251,4 +255,4 @@ class AllKNN(_ENNParams):
             below = any(n < original[minority] for c, n in stats.items() if c != minority)
             if (below and not self.allow_minority) or len(stats) < len(original):
                 break
-        return self._select(X, y, index, strategy)
+        return self._select(X, y, index, cleaned)

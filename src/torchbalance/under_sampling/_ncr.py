@@ -62,7 +62,7 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
             None,
         ],
         "n_neighbors": [Interval(int, 1, None)],
-        "threshold_cleaning": [Interval(float, 0, None)],
+        "threshold_cleaning": [Interval(float, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -120,7 +120,8 @@ class NeighbourhoodCleaningRule(BaseCleaningSampler):
         remove |= neighbourhood_cleaning_mask(
             F, codes, minority_code, clean_codes, self.n_neighbors
         )
-        return self._keep_rows(X, y, remove, strategy)
+        # the emptied-class check covers the classes the inner ENN edits, too
+        return self._keep_rows(X, y, remove, {**strategy, **enn_targets})
 
     def _enn_strategy(self, enn: EditedNearestNeighbours, y: torch.Tensor) -> Mapping[Any, int]:
         enn._converter = self._converter

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -10,7 +9,7 @@ import torch
 
 from ..exceptions import TorchBalanceWarning
 from ..functional._nearmiss import nearmiss_select
-from ..utils import Interval, Options
+from ..utils import Interval, Options, warn_user
 from ._base import UNDER_STRATEGY_CONSTRAINTS, BaseUnderSampler
 
 __all__ = ["NearMiss"]
@@ -111,17 +110,16 @@ class NearMiss(BaseUnderSampler):
                     F.index_select(0, members),
                     X_min,
                     n_keep,
-                    version=self.version,
-                    n_neighbors=self.n_neighbors,
-                    n_neighbors_ver3=self.n_neighbors_ver3,
+                    version=int(self.version),
+                    n_neighbors=int(self.n_neighbors),
+                    n_neighbors_ver3=int(self.n_neighbors_ver3),
                 )
                 if picks.numel() < n_keep:
-                    warnings.warn(
+                    warn_user(
                         f"NearMiss: version 3 short-listed only {picks.numel()} samples of class "
                         f"{self._label(label)!r}, fewer than the {n_keep} asked; all of them are "
                         "kept. Raise n_neighbors_ver3 to short-list more.",
                         TorchBalanceWarning,
-                        stacklevel=3,
                     )
                 members = members[picks]
             parts.append(members)

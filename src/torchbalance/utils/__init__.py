@@ -26,6 +26,7 @@ from ._validation import (
     check_X_y,
     resolve_device,
 )
+from ._warnings import warn_user
 
 __all__ = [
     "SAMPLING_KINDS",
@@ -50,4 +51,5 @@ __all__ = [
     "render_table",
     "resolve_device",
     "validate_params",
+    "warn_user",
 ]
