@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 import torch
 
-from ..exceptions import InvalidParameterError
-from ..utils import InstanceOf, Interval, check_generator, derive_seed
+from ..exceptions import InvalidParameterError, TorchBalanceWarning
+from ..utils import InstanceOf, Interval, check_generator, derive_seed, warn_user
 from ._base import UNDER_STRATEGY_CONSTRAINTS, BaseUnderSampler
 
 __all__ = ["InstanceHardnessThreshold"]
@@ -32,7 +33,8 @@ class InstanceHardnessThreshold(BaseUnderSampler):
     imbalanced-learn.
 
     Any object with ``fit(X, y)`` and ``predict_proba(X)`` works. torchbalance estimators get
-    tensors; any other estimator (scikit-learn, ...) gets NumPy arrays. The columns of
+    tensors; any other estimator (scikit-learn, ...) gets 2-D NumPy arrays (N-D samples
+    flattened, bfloat16 as float32). The columns of
     ``predict_proba`` follow the estimator's ``classes_`` when it has one, else the sorted
     labels of the training fold.
 
@@ -41,7 +43,9 @@ class InstanceHardnessThreshold(BaseUnderSampler):
             (:class:`torchbalance.models.TorchClassifier` with no hidden layer, 20 epochs of
             batches of 512, learning rate 0.05, standardised inputs).
         sampling_strategy: imbalanced-learn's grammar (see :class:`RandomUnderSampler`).
-        cv: Number of folds (``>= 2``), or a splitter with ``split(X, y)``.
+        cv: Number of folds (``>= 2``), or a splitter with ``split(X, y)`` whose test folds
+            partition the rows. A row tested by a model that never saw its class gets
+            probability 0 (with a warning), as in scikit-learn's ``cross_val_predict``.
         generator: An int seed, a ``torch.Generator`` or ``None``: shuffles the folds and seeds
             an unseeded estimator.
 
@@ -123,16 +127,17 @@ class InstanceHardnessThreshold(BaseUnderSampler):
         fold_seed = derive_seed(generator)
         model_seed = derive_seed(generator)
         splitter = (
-            StratifiedKFold(n_splits=self.cv, shuffle=True, generator=fold_seed)
-            if isinstance(self.cv, int)
+            StratifiedKFold(n_splits=int(self.cv), shuffle=True, generator=fold_seed)
+            if isinstance(self.cv, numbers.Integral)
             else self.cv
         )
         probe = self._make_estimator(model_seed)
         native = type(probe).__module__.startswith("torchbalance")
-        X_fit: Any = X if native else X.detach().cpu().numpy()
+        X_fit: Any = X if native else _as_numpy_rows(X)
         y_fit: Any = y if native else y.detach().cpu().numpy()
-        proba = torch.empty(y.numel(), dtype=torch.float64, device=y.device)
+        proba = torch.zeros(y.numel(), dtype=torch.float64, device=y.device)
         y_cpu = y.cpu()
+        times_tested = torch.zeros(y.numel(), dtype=torch.int64)
         for train, test in splitter.split(X_fit, y_fit):
             train_t = torch.as_tensor(
                 np.asarray(train.cpu() if isinstance(train, torch.Tensor) else train)
@@ -153,8 +158,11 @@ class InstanceHardnessThreshold(BaseUnderSampler):
                 if classes is not None
                 else torch.unique(y_cpu[train_t])
             )
-            column = torch.searchsorted(classes_t, y_cpu[test_t])
-            proba[test_t.to(y.device)] = p.gather(1, column[:, None])[:, 0].to(y.device)
+            times_tested[test_t] += 1
+            proba[test_t.to(y.device)] = _own_class_probability(p, classes_t, y_cpu[test_t]).to(
+                y.device
+            )
+        self._check_partition(times_tested)
         self.probabilities_ = proba
         parts = []
         for label in torch.unique(y).tolist():
@@ -166,6 +174,42 @@ class InstanceHardnessThreshold(BaseUnderSampler):
                 members = members[p >= threshold]
             parts.append(members)
         return self._select(X, y, torch.cat(parts), strategy)
+
+    def _check_partition(self, times_tested: torch.Tensor) -> None:
+        # as scikit-learn's cross_val_predict: each row needs exactly one out-of-fold estimate
+        missing = int((times_tested == 0).sum())
+        repeated = int((times_tested > 1).sum())
+        if missing or repeated:
+            raise InvalidParameterError(
+                f"{type(self).__name__}: cv={self.cv!r} is invalid; its test folds must cover "
+                f"every row exactly once (a partition, e.g. KFold or StratifiedKFold), but "
+                f"{missing} rows are in no test fold and {repeated} in several."
+            )
+
+
+def _as_numpy_rows(X: torch.Tensor) -> np.ndarray:
+    """``X`` as a 2-D NumPy array for a foreign estimator (N-D samples flattened; bfloat16,
+    which NumPy lacks, as float32)."""
+    rows = X.detach().reshape(X.shape[0], -1).cpu()
+    return (rows.float() if rows.dtype == torch.bfloat16 else rows).numpy()
+
+
+def _own_class_probability(
+    proba: torch.Tensor, classes: torch.Tensor, y: torch.Tensor
+) -> torch.Tensor:
+    """Each row's probability of its own class; 0 for a class the training fold lacked (the
+    model cannot predict it), as scikit-learn's ``cross_val_predict`` does."""
+    column = torch.searchsorted(classes, y).clamp(max=classes.numel() - 1)
+    known = classes[column] == y
+    if not bool(known.all()):
+        warn_user(
+            f"InstanceHardnessThreshold: {int((~known).sum())} rows were tested by a model "
+            "whose training fold had none of their class; their probability counts as 0. "
+            "Use stratified folds (an int cv) or fewer folds.",
+            TorchBalanceWarning,
+        )
+    own = proba.gather(1, column[:, None])[:, 0]
+    return torch.where(known, own, torch.zeros_like(own))
 
 
 def _cpu(value: Any) -> Any:
