@@ -174,3 +174,16 @@ def test_unknown_kind_refused():
 def test_bypass_kinds_return_strategy_unchanged(kind):
     marker = {"anything": 1}
     assert check_sampling_strategy(marker, torch.tensor([0, 1]), kind) is marker
+
+
+@pytest.mark.parametrize("count", [5.5, 5.0, True, "5", None])
+def test_dict_counts_must_be_whole_numbers(count):
+    y = torch.tensor([0] * 10 + [1] * 4)
+    with pytest.raises(InvalidParameterError, match="not whole numbers of samples"):
+        check_sampling_strategy({0: count}, y, "under-sampling")
+
+
+def test_numpy_integer_dict_counts_resolve_to_ints():
+    y = torch.tensor([0] * 10 + [1] * 4)
+    resolved = check_sampling_strategy({0: np.int64(6)}, y, "under-sampling")
+    assert resolved == {0: 6} and type(resolved[0]) is int

@@ -193,3 +193,32 @@ def test_nan_and_inf_are_counted_exactly(n_nan, n_inf, seed, dtype):
         return
     with pytest.raises(DataValidationError, match=f"{n_nan} NaN and {n_inf} infinite"):
         check_X_y(X, y)
+
+
+def test_pandas_label_dtypes_survive_a_round_trip():
+    categorical = pd.Series(pd.Categorical(["b", "a", "b"], categories=["a", "b", "c"]))
+    nullable_int = pd.Series([1, 0, 1], dtype="Int64")
+    for y in (categorical, nullable_int, pd.Series([True, False, True], dtype="boolean")):
+        codes, converter = check_labels(y)
+        back = converter.to_y(codes)
+        assert back.dtype == y.dtype and back.tolist() == y.tolist()
+    assert converter.to_y(codes[:1]).dtype == "boolean"
+    assert list(check_labels(categorical)[1].to_y(codes).cat.categories) == ["a", "b", "c"]
+
+
+def test_pandas_missing_labels_are_refused():
+    with pytest.raises(DataValidationError, match="missing labels"):
+        check_labels(pd.Series([1, pd.NA, 0], dtype="Int64"))
+
+
+def test_nullable_dataframe_columns_are_numeric_and_come_back_nullable():
+    frame = pd.DataFrame(
+        {"a": pd.array([1.5, 2.5], dtype="Float64"), "b": pd.array([1, 2], dtype="Int64")}
+    )
+    X, _, converter = check_X_y(frame, [0, 1])
+    assert X.dtype == torch.float64 and X.tolist() == [[1.5, 1.0], [2.5, 2.0]]
+    pd.testing.assert_frame_equal(converter.to_X(X), frame)
+    with_na = frame.copy()
+    with_na.iloc[0, 0] = pd.NA
+    with pytest.raises(DataValidationError, match="1 NaN"):
+        check_features(with_na)

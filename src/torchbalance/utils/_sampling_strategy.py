@@ -56,7 +56,8 @@ def _from_string(strategy: str, stats: Counts, kind: str, owner: str) -> Counts:
     if kind != "over-sampling" and strategy == "minority":
         raise InvalidParameterError(
             f"{owner}: sampling_strategy='minority' cannot be used to under-sample or clean; "
-            "use 'not minority', 'majority' or a dict."
+            "use 'not minority', 'majority' or "
+            + ("a list of classes." if kind == "clean-sampling" else "a dict.")
         )
     targeted = {
         "all": list(stats),
@@ -81,6 +82,17 @@ def _check_known_classes(requested: Any, stats: Counts, owner: str) -> None:
 
 def _from_dict(strategy: Mapping[Any, Any], stats: Counts, kind: str, owner: str) -> Counts:
     _check_known_classes(strategy, stats, owner)
+    not_counts = {
+        c: n
+        for c, n in strategy.items()
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral)
+    }
+    if not_counts:
+        raise InvalidParameterError(
+            f"{owner}: sampling_strategy has values that are not whole numbers of samples "
+            f"{not_counts}; a dict maps each class to an int count."
+        )
+    strategy = {c: int(n) for c, n in strategy.items()}
     negative = {c: n for c, n in strategy.items() if n < 0}
     if negative:
         raise InvalidParameterError(

@@ -30,6 +30,7 @@ class _LabelInfo:
     dtype: Any = None
     name: Any = None
     classes: np.ndarray | None = None  # original labels when y was encoded to codes
+    series_dtype: Any = None  # a Series' own dtype (categorical, nullable Int64, ...)
 
 
 @dataclass
@@ -95,7 +96,7 @@ class OutputConverter:
             return values.tolist()
         import pandas as pd
 
-        return pd.Series(values, name=info.name)
+        return pd.Series(values, name=info.name).astype(info.series_dtype)
 
 
 def _encode_label_array(values: np.ndarray, owner: str) -> tuple[torch.Tensor, np.ndarray | None]:
@@ -173,8 +174,13 @@ def check_labels(y: Any, *, owner: str = "check_labels") -> tuple[torch.Tensor, 
         return y.long(), OutputConverter(labels=_LabelInfo("tensor", dtype=y.dtype))
 
     if _is_pandas(y, "Series"):
-        info = _LabelInfo("pandas", name=y.name)
+        if bool(y.isna().any()):  # pd.NA of nullable dtypes is neither None nor NaN
+            raise DataValidationError(f"{owner}: y contains missing labels (None, NaN or NA).")
+        info = _LabelInfo("pandas", name=y.name, series_dtype=y.dtype)
         values = y.to_numpy()
+        if values.dtype.kind == "O" and not isinstance(y.dtype, np.dtype):
+            # a nullable integer or boolean Series without NA: its plain NumPy counterpart
+            values = values.astype(getattr(y.dtype, "numpy_dtype", object))
     elif _is_pandas(y, "DataFrame"):
         raise DataValidationError(
             f"{owner}: y is a DataFrame; pass a single column (a Series) of labels."
@@ -220,6 +226,20 @@ def _check_finite(X: torch.Tensor, owner: str) -> None:
         )
 
 
+def _frame_to_numpy(X: Any) -> np.ndarray:
+    """A numeric DataFrame's values in their common NumPy dtype; nullable (extension) columns
+    give their NumPy counterparts, with ``pd.NA`` as NaN (which the NaN check then reports)."""
+    if not X.shape[1]:
+        return np.asarray(X.to_numpy())
+    common = np.result_type(*(getattr(t, "numpy_dtype", t) for t in X.dtypes))
+    if all(isinstance(t, np.dtype) for t in X.dtypes):
+        return np.asarray(X.to_numpy(dtype=common))
+    if common.kind in "biu" and not bool(X.isna().to_numpy().any()):
+        return np.asarray(X.to_numpy(dtype=common))
+    floating = common if common.kind == "f" else np.dtype(np.float64)
+    return np.asarray(X.to_numpy(dtype=floating, na_value=np.nan))
+
+
 def check_features(
     X: Any, *, owner: str = "check_features", allow_nan: bool = False, allow_nd: bool = False
 ) -> tuple[torch.Tensor, _FeatureInfo]:
@@ -252,7 +272,7 @@ def check_features(
                     "encode them first (e.g. pandas.get_dummies)."
                 )
             info = _FeatureInfo("pandas", columns=X.columns, dtypes=X.dtypes)
-            array = X.to_numpy(dtype=np.result_type(*X.dtypes)) if X.shape[1] else X.to_numpy()
+            array = _frame_to_numpy(X)
         elif hasattr(X, "tocsr") or getattr(X, "layout", torch.strided) != torch.strided:
             raise DataValidationError(
                 f"{owner}: X is a sparse {type(X).__name__}; sparse input is not supported, "
