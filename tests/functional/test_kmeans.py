@@ -188,7 +188,7 @@ def test_nearest_of_selected_rows():
     centers = X[:7].clone()
     rows = torch.tensor([499, 3, 3, 250])
     labels, sq, _ = _nearest(X, centers, 64, rows, second=False)
-    all_labels, all_sq = nearest_center(X, centers)
+    all_labels, all_sq, _ = _nearest(X, centers, 64, None, second=False)
     assert torch.equal(labels, all_labels[rows]) and torch.equal(sq, all_sq[rows])
 
 
@@ -203,3 +203,42 @@ def test_inputs_that_require_grad_are_clustered_detached():
     assert not sq.requires_grad and torch.equal(labels, plain.labels)
     batched = minibatch_kmeans(X.clone().requires_grad_(True), 4, generator=0)
     assert not batched.centers.requires_grad
+
+
+def test_data_far_from_the_origin_is_clustered_as_well_as_near_it():
+    # expanded float32 distances at 10 000 + noise would lose every digit to cancellation
+    X = 1e4 + torch.randn(2000, 4, generator=torch.Generator().manual_seed(2))
+    for fit in (kmeans, minibatch_kmeans):
+        far, near = fit(X, 6, generator=0), fit(X - 1e4, 6, generator=0)
+        true = float(((X.double() - far.centers.double()[far.labels]) ** 2).sum())
+        assert far.inertia == pytest.approx(true, rel=1e-4)
+        assert far.inertia == pytest.approx(near.inertia, rel=0.02)
+        labels, _ = nearest_center(X.double(), far.centers.double())
+        assert torch.equal(labels, far.labels)
+    sklearn = KMeans(6, n_init=1, random_state=0).fit(X.numpy()).inertia_
+    assert kmeans(X, 6, generator=0).inertia <= 1.01 * sklearn
+    labels, sq = nearest_center(
+        torch.tensor([[10000.26, 0.0]]), torch.tensor([[10000.0, 0.0], [10000.5, 0.0]])
+    )
+    assert labels.tolist() == [1] and sq.item() == pytest.approx(0.0576, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("X", "centers", "match"),
+    [
+        (torch.zeros(3, 2), torch.zeros(2, 4), "X has 2 features but centers has 4"),
+        (torch.zeros(3, 2), torch.zeros(0, 2), "centers has no rows"),
+        (torch.zeros(3, 2), torch.zeros(2, 2, dtype=torch.long), "centers must be a 2-D floating"),
+        (torch.zeros(3), torch.zeros(2, 1), "X must be a 2-D floating"),
+    ],
+)
+def test_nearest_center_refuses_bad_input_by_name(X, centers, match):
+    with pytest.raises(DataValidationError, match=match):
+        nearest_center(X, centers)
+
+
+@pytest.mark.parametrize("fit", [kmeans, minibatch_kmeans])
+@pytest.mark.parametrize("budget", [0, -5])
+def test_memory_budget_must_be_positive(fit, budget):
+    with pytest.raises(InvalidParameterError, match="memory_budget"):
+        fit(torch.randn(20, 2), 2, memory_budget=budget)

@@ -65,9 +65,32 @@ def nearest_center(
     Returns:
         ``(labels, sq_distances)``: int64 ``(n,)`` and ``(n,)`` in the dtype of ``centers``,
         computed outside autograd (inputs that require grad are detached).
+
+    Raises:
+        DataValidationError: ``X`` or ``centers`` not 2-D floating tensors, no centre, or
+            different numbers of features.
     """
-    labels, sq, _ = _nearest(X.detach(), centers.detach(), memory_budget, None, second=False)
+    _check_centers(X, centers)
+    # both moved next to the origin: the expanded distance loses everything to cancellation
+    # when the data sit far from it (10 000 + noise in float32)
+    shift = _origin_near(centers.detach())
+    labels, sq, _ = _nearest(
+        X.detach() - shift.to(X.dtype), centers.detach() - shift, memory_budget, None, second=False
+    )
     return labels, sq
+
+
+def _check_centers(X: torch.Tensor, centers: torch.Tensor) -> None:
+    owner = "nearest_center"
+    for name, value in (("X", X), ("centers", centers)):
+        if not (isinstance(value, torch.Tensor) and value.dim() == 2 and value.is_floating_point()):
+            raise DataValidationError(f"{owner}: {name} must be a 2-D floating tensor.")
+    if centers.shape[0] == 0:
+        raise DataValidationError(f"{owner}: centers has no rows; give at least one centre.")
+    if X.shape[1] != centers.shape[1]:
+        raise DataValidationError(
+            f"{owner}: X has {X.shape[1]} features but centers has {centers.shape[1]}."
+        )
 
 
 def _nearest(
@@ -253,7 +276,7 @@ def _kmeans_plusplus(
     first = int(torch.randint(n, (1,), generator=generator, device="cpu"))
     chosen = [first]
     closest = X.new_zeros(width)  # padding: weight 0, never drawn
-    closest[:n] = nearest_center(X, X[first : first + 1], memory_budget=memory_budget)[1]
+    closest[:n] = _nearest(X, X[first : first + 1], memory_budget, None, second=False)[1]
     block_sums = closest.view(n_blocks, _SEED_BLOCK).sum(1).cpu().numpy().astype(np.float64)
     buffers = X.new_empty((2, trials, width))
     cols = max(1, memory_budget // (trials * X.element_size() * 2))
@@ -313,6 +336,28 @@ def _check(X: torch.Tensor, n_clusters: int, owner: str) -> torch.Tensor:
     return X.detach().to(_work_dtype(X))
 
 
+def _origin_near(rows: torch.Tensor) -> torch.Tensor:
+    """A point to move ``rows`` next to (as scikit-learn centres data before k-means): the
+    expanded distances ``||c||² - 2 x·c + ||x||²`` lose every digit to cancellation when the
+    data sit far from the origin (10 000 + noise in float32).
+
+    Per feature, the mean rounded to a multiple of the largest power of two not above the
+    feature's spread (the mean itself for a constant feature): data on a grid of that step or
+    coarser, integers included, stay exactly on it, so ties stay ties.
+    """
+    mean = rows.mean(0, dtype=torch.float64)
+    spread = rows.to(torch.float64).std(0, correction=0) if rows.shape[0] > 1 else mean * 0
+    step = torch.exp2(torch.floor(torch.log2(spread)))
+    rounded = torch.round(mean / step.clamp(min=torch.finfo(torch.float64).tiny)) * step
+    return torch.where(spread > 0, rounded, mean).to(rows.dtype)
+
+
+def _centred(data: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``data`` moved next to the origin (see :func:`_origin_near`), and the offset."""
+    offset = _origin_near(data)
+    return data - offset, offset
+
+
 def kmeans(
     X: torch.Tensor,
     n_clusters: int,
@@ -358,11 +403,12 @@ def kmeans(
         True
     """
     owner = "kmeans"
-    data = _check(X, n_clusters, owner)
+    data, offset = _centred(_check(X, n_clusters, owner))
     check_param(owner, "init", init, [Options(("k-means++", "random"))])
     check_param(owner, "n_init", n_init, [Interval(int, 1, None)])
     check_param(owner, "max_iter", max_iter, [Interval(int, 1, None)])
     check_param(owner, "tol", tol, [Interval(float, 0, None)])
+    check_param(owner, "memory_budget", memory_budget, [Interval(int, 1, None)])
     rng = check_generator(generator, owner=owner)
     threshold = tol * float(data.var(dim=0, unbiased=False).mean()) if data.shape[0] > 1 else 0.0
     best: KMeansResult | None = None
@@ -392,7 +438,7 @@ def kmeans(
         if best is None or result.inertia < best.inertia:
             best = result
     assert best is not None
-    return best
+    return best._replace(centers=best.centers + offset)
 
 
 def minibatch_kmeans(
@@ -422,10 +468,11 @@ def minibatch_kmeans(
         True
     """
     owner = "minibatch_kmeans"
-    data = _check(X, n_clusters, owner)
+    data, offset = _centred(_check(X, n_clusters, owner))
     check_param(owner, "batch_size", batch_size, [Interval(int, 1, None)])
     check_param(owner, "max_iter", max_iter, [Interval(int, 1, None)])
     check_param(owner, "tol", tol, [Interval(float, 0, None)])
+    check_param(owner, "memory_budget", memory_budget, [Interval(int, 1, None)])
     rng = check_generator(generator, owner=owner)
     n = data.shape[0]
     threshold = tol * float(data.var(dim=0, unbiased=False).mean()) if n > 1 else 0.0
@@ -438,7 +485,7 @@ def minibatch_kmeans(
         start = centers
         for rows in torch.randperm(n, generator=rng).to(data.device).split(batch_size):
             batch = data[rows]
-            labels, _ = nearest_center(batch, centers, memory_budget=memory_budget)
+            labels, _, _ = _nearest(batch, centers, memory_budget, None, second=False)
             counts = torch.bincount(labels, minlength=n_clusters).to(centers.dtype)
             sums = torch.zeros_like(centers).index_add_(0, labels, batch)
             seen += counts
@@ -447,5 +494,5 @@ def minibatch_kmeans(
             centers = centers + rate * (means - centers)  # rows with no points have rate 0
         if float(((centers - start) ** 2).sum()) <= threshold:
             break
-    labels, sq = nearest_center(data, centers, memory_budget=memory_budget)
-    return KMeansResult(centers, labels, float(sq.sum()), n_iter)
+    labels, sq, _ = _nearest(data, centers, memory_budget, None, second=False)
+    return KMeansResult(centers + offset, labels, float(sq.sum()), n_iter)
