@@ -140,7 +140,9 @@ def test_prediction_needs_fit_and_fit_resample_needs_resamplers():
     with pytest.raises(InvalidParameterError, match="has no fit_resample"):
         pipe.fit_resample(X, y)
     pipe.fit(X, y)
-    with pytest.raises(InvalidParameterError, match="has no decision_function"):
+    # a method the last step lacks is no attribute (scikit-learn's scorers test with hasattr)
+    assert not hasattr(pipe, "decision_function")
+    with pytest.raises(AttributeError, match="has no decision_function"):
         pipe.decision_function(X)
 
 
@@ -149,3 +151,112 @@ def test_make_pipeline_names_repeats():
     assert [n for n, _ in pipe] == ["tomeklinks-1", "tomeklinks-2", "randomundersampler"]
     assert pipe.named_steps["tomeklinks-2"] is pipe[1]
     assert "steps" in repr(pipe) or "Pipeline" in repr(pipe)
+
+
+def _numpy_data():
+    X, y = _data()
+    return X.numpy(), y.numpy()
+
+
+def test_scorers_and_calibrators_see_only_the_last_steps_methods():
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.model_selection import cross_val_score
+    from sklearn.svm import LinearSVC
+
+    X, y = _numpy_data()
+    forest = make_pipeline(SMOTE(generator=0), RandomForestClassifier(10, random_state=0))
+    assert hasattr(forest, "predict_proba") and not hasattr(forest, "decision_function")
+    scores = cross_val_score(forest, X, y, cv=3, scoring="roc_auc")
+    assert np.isfinite(scores).all()
+    svc = make_pipeline(SMOTE(generator=0), LinearSVC())
+    assert hasattr(svc, "decision_function") and not hasattr(svc, "predict_proba")
+    calibrated = CalibratedClassifierCV(svc, cv=3).fit(X, y)
+    assert calibrated.predict_proba(X).shape == (len(y), 2)
+
+
+def test_a_fitted_pipeline_is_fitted_to_scikit_learn():
+    from sklearn.exceptions import NotFittedError as SklearnNotFitted
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.utils.validation import check_is_fitted
+
+    X, y = _numpy_data()
+    pipe = make_pipeline(SMOTE(generator=0), LogisticRegression())
+    with pytest.raises(SklearnNotFitted):
+        check_is_fitted(pipe)
+    check_is_fitted(pipe.fit(X, y))
+
+
+def test_fit_params_are_routed_by_step_name():
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = _numpy_data()
+    weights = np.where(y == 1, 5.0, 1.0)
+    direct = LogisticRegression().fit(X, y, sample_weight=weights)
+    routed = make_pipeline("passthrough", LogisticRegression())
+    routed.fit(X, y, logisticregression__sample_weight=weights)
+    np.testing.assert_allclose(routed[-1].coef_, direct.coef_)
+    routed.fit(X, y, sample_weight=weights)  # unprefixed: the last step's
+    np.testing.assert_allclose(routed[-1].coef_, direct.coef_)
+    recorded = make_pipeline(RandomUnderSampler(generator=0), Recorder())
+    with pytest.raises(TypeError, match="sample_weight"):  # Recorder.fit takes no weights
+        recorded.fit(X, y, recorder__sample_weight=weights)
+    with pytest.raises(InvalidParameterError, match="names no step"):
+        routed.fit(X, y, nosuchstep__sample_weight=weights)
+
+
+def test_sample_weight_flows_through_a_pipeline_of_resamplers():
+    X, y = _data()
+    weight = torch.arange(len(y), dtype=torch.float64)
+    pipe = make_pipeline(RandomUnderSampler(generator=0), TomekLinks())
+    X_res, y_res, w_res = pipe.fit_resample(X, y, sample_weight=weight)
+    first, second = pipe[0].sample_indices_, pipe[1].sample_indices_
+    assert torch.equal(w_res, weight[first][second]) and len(w_res) == len(y_res)
+    assert torch.equal(X_res, X[first][second])
+
+
+def test_an_int_generator_makes_pipelines_inside_models_repeat():
+    from torchbalance.model_selection import cross_validate
+    from torchbalance.models import TorchClassifier
+
+    X, y = _data()
+
+    def score():
+        result = cross_validate(
+            TorchClassifier(epochs=2, generator=0),
+            X,
+            y,
+            cv=3,
+            generator=0,
+            resampler=make_pipeline(RandomUnderSampler(), SMOTE()),
+            metrics=["balanced_accuracy"],
+        )
+        return result.summary["balanced_accuracy"].mean
+
+    assert score() == score()
+    model = lambda: TorchClassifier(  # noqa: E731
+        epochs=2, generator=0, resampler=make_pipeline(RandomUnderSampler(), SMOTE())
+    )
+    assert torch.equal(model().fit(X, y).predict_proba(X), model().fit(X, y).predict_proba(X))
+
+
+def test_named_steps_read_as_attributes_and_string_steps_keep_their_name():
+    pipe = make_pipeline("passthrough", TomekLinks())
+    assert pipe.named_steps.tomeklinks is pipe[1]
+    assert [name for name, _ in pipe.steps] == ["passthrough", "tomeklinks"]
+    with pytest.raises(AttributeError):
+        _ = pipe.named_steps.smote
+
+
+def test_a_last_step_that_cannot_fit_is_refused_by_name():
+    X, y = _data()
+    with pytest.raises(InvalidParameterError, match="the last step 'b' \\(int\\) is invalid"):
+        Pipeline([("a", SMOTE()), ("b", 42)]).fit(X, y)
+
+
+def test_weights_routed_to_a_resampler_flow_on():
+    X, y = _data()
+    weight = torch.arange(len(y), dtype=torch.float64)
+    pipe = make_pipeline(RandomUnderSampler(generator=0), TomekLinks())
+    X_res, y_res = pipe.fit_resample(X, y, randomundersampler__sample_weight=weight)
+    assert len(X_res) == len(y_res) == len(pipe[1].sample_indices_)

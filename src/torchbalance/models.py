@@ -213,11 +213,9 @@ class TorchClassifier(ClassifierMixin, ParamsMixin):
             if hasattr(self.resampler, "get_params")
             else copy.deepcopy(self.resampler)
         )
-        params = resampler.get_params(deep=False) if hasattr(resampler, "get_params") else {}
-        if "generator" in params and params["generator"] is None:
-            resampler.set_params(generator=seed)
-        elif "random_state" in params and params["random_state"] is None:
-            resampler.set_params(random_state=seed % 2**32)
+        from .model_selection._validation import seed_estimator
+
+        seed_estimator(resampler, seed)
         X_new, y_new = resampler.fit_resample(X, codes)
         return (
             torch.as_tensor(X_new, dtype=X.dtype, device=X.device),

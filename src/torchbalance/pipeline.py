@@ -11,8 +11,9 @@ resampler: ``fit_resample`` runs them in turn, so it can sit inside another pipe
 from __future__ import annotations
 
 import copy
+import types
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .base import ParamsMixin, clone
@@ -38,6 +39,40 @@ def _clone_step(step: Any) -> Any:
         params = {k: copy.deepcopy(v) for k, v in step.get_params(deep=False).items()}
         return type(step)(**params)
     return copy.deepcopy(step)
+
+
+class _if_final_has:  # lower case: used as a decorator, like scikit-learn's available_if
+    """A method that exists only when the pipeline's last step has one of the same name.
+
+    ``hasattr(pipe, "decision_function")`` is then ``False`` for a last step without it, so
+    scikit-learn's scorers and calibrators pick a method the pipeline can run.
+    """
+
+    def __init__(self, method: Callable[..., Any]) -> None:
+        self.method = method
+        self.__doc__ = method.__doc__
+
+    def __get__(self, pipeline: Any, owner: type | None = None) -> Any:
+        if pipeline is None:
+            return self.method
+        name = self.method.__name__
+        final = pipeline.steps[-1][1]
+        if not hasattr(final, name):
+            raise AttributeError(
+                f"Pipeline has no {name}: the last step {pipeline.steps[-1][0]!r} "
+                f"({type(final).__name__}) lacks it."
+            )
+        return types.MethodType(self.method, pipeline)
+
+
+class _NamedSteps(dict[str, Any]):
+    """A dict of steps whose keys also read as attributes, as scikit-learn's ``Bunch``."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 class Pipeline(ParamsMixin):
@@ -123,11 +158,19 @@ class Pipeline(ParamsMixin):
                     f"{owner}: step {name!r} ({type(step).__name__}) has both fit_resample and "
                     "transform; a step must be either a resampler or a transformer."
                 )
+        name, last = self.steps[-1]
+        if not (
+            last is None or last == "passthrough" or _is_resampler(last) or hasattr(last, "fit")
+        ):
+            raise InvalidParameterError(
+                f"{owner}: the last step {name!r} ({type(last).__name__}) is invalid; it must "
+                "have fit (a model or transformer) or fit_resample, or be 'passthrough'."
+            )
 
     @property
     def named_steps(self) -> dict[str, Any]:
-        """``{name: step}``."""
-        return dict(self.steps)
+        """``{name: step}``, also read as attributes (``pipe.named_steps.smote``)."""
+        return _NamedSteps(self.steps)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """``steps``, and with ``deep`` every step by name and its parameters as
@@ -186,48 +229,90 @@ class Pipeline(ParamsMixin):
     def _final(self) -> Any:
         return self.steps[-1][1]
 
-    def _run_intermediate(self, X: Any, y: Any) -> tuple[Any, Any]:
+    def _route(self, params: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """``name__param`` to the named step; an unprefixed parameter goes to the last step."""
         self._validate_steps()
-        for _, step in self.steps[:-1]:
-            if step is None or step == "passthrough":
-                continue
-            if _is_resampler(step):
-                X, y = step.fit_resample(X, y)
-            elif hasattr(step, "fit_transform"):
-                X = step.fit_transform(X, y)
-            else:
-                X = step.fit(X, y).transform(X)
-        return X, y
+        names = [name for name, _ in self.steps]
+        routed: dict[str, dict[str, Any]] = {name: {} for name in names}
+        for key, value in params.items():
+            name, sep, param = key.partition("__")
+            if not sep:
+                name, param = names[-1], key
+            if name not in routed or not param:
+                raise InvalidParameterError(
+                    f"Pipeline: fit parameter {key!r} names no step; use step__param with a "
+                    f"step of {names}."
+                )
+            routed[name][param] = value
+        return routed
+
+    def _run_intermediate(
+        self, X: Any, y: Any, routed: dict[str, dict[str, Any]], weight: Any = None
+    ) -> tuple[Any, Any, Any]:
+        for name, step in self.steps[:-1]:
+            X, y, weight = self._fit_step(step, X, y, routed[name], weight)
+        return X, y, weight
+
+    @staticmethod
+    def _fit_step(
+        step: Any, X: Any, y: Any, kwargs: dict[str, Any], weight: Any
+    ) -> tuple[Any, Any, Any]:
+        """One step fitted on ``(X, y)``: the rows it hands on, and their weights (resamplers
+        carry them through ``sample_weight``; transformers keep the rows)."""
+        if step is None or step == "passthrough":
+            return X, y, weight
+        if _is_resampler(step):
+            if weight is not None:
+                kwargs = {**kwargs, "sample_weight": weight}
+            resampled = step.fit_resample(X, y, **kwargs)
+            X, y = resampled[0], resampled[1]
+            if "sample_weight" in kwargs:  # weights given here flow on through later steps
+                weight = resampled[2]
+        elif hasattr(step, "fit_transform"):
+            X = step.fit_transform(X, y, **kwargs)
+        else:
+            X = step.fit(X, y, **kwargs).transform(X)
+        return X, y, weight
 
     def fit(self, X: Any, y: Any = None, **fit_params: Any) -> Pipeline:
-        """Resample/transform with every intermediate step, then fit the last on the result."""
-        X, y = self._run_intermediate(X, y)
+        """Resample/transform with every intermediate step, then fit the last on the result.
+
+        ``fit_params`` named ``step__param`` go to that step's ``fit`` (``fit_resample``,
+        ``fit_transform``); unprefixed ones go to the last step's ``fit``.
+        """
+        routed = self._route(fit_params)
+        X, y, _ = self._run_intermediate(X, y, routed)
         final = self._final
         if final is not None and final != "passthrough":
             if _is_resampler(final) and not hasattr(final, "fit"):
-                final.fit_resample(X, y)
+                final.fit_resample(X, y, **routed[self.steps[-1][0]])
             else:
-                final.fit(X, y, **fit_params)
+                final.fit(X, y, **routed[self.steps[-1][0]])
         self._fitted = True
         return self
 
-    def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
-        """Run every step as a resampler/transformer and return the resampled ``(X, y)``."""
-        X, y = self._run_intermediate(X, y)
+    def fit_resample(
+        self, X: Any, y: Any, *, sample_weight: Any = None, **fit_params: Any
+    ) -> tuple[Any, ...]:
+        """Run every step as a resampler/transformer and return the resampled ``(X, y)``.
+
+        With ``sample_weight``, every resampler carries the weights along and
+        ``(X, y, sample_weight)`` is returned, as for a single resampler. ``fit_params`` are
+        routed as in :meth:`fit`.
+        """
+        routed = self._route(fit_params)
+        X, y, weight = self._run_intermediate(X, y, routed, sample_weight)
         final = self._final
-        if final is None or final == "passthrough":
-            pass
-        elif _is_resampler(final):
-            X, y = final.fit_resample(X, y)
-        elif hasattr(final, "fit_transform"):
-            X = final.fit_transform(X, y)
-        else:
+        if not (final is None or final == "passthrough" or _is_resampler(final)) and not hasattr(
+            final, "fit_transform"
+        ):
             raise InvalidParameterError(
                 f"Pipeline: the last step {self.steps[-1][0]!r} ({type(final).__name__}) has no "
                 "fit_resample; fit_resample needs every step to be a resampler or transformer."
             )
+        X, y, weight = self._fit_step(final, X, y, routed[self.steps[-1][0]], weight)
         self._fitted = True
-        return X, y
+        return (X, y) if sample_weight is None else (X, y, weight)
 
     def fit_predict(self, X: Any, y: Any = None) -> Any:
         """``fit(X, y)`` then ``predict(X)`` on the *original* ``X``."""
@@ -245,34 +330,35 @@ class Pipeline(ParamsMixin):
         return X
 
     def _call_final(self, method: str, X: Any, *args: Any) -> Any:
-        X = self._transform_only(X)
-        final = self._final
-        if not hasattr(final, method):
-            raise InvalidParameterError(
-                f"Pipeline: the last step {self.steps[-1][0]!r} ({type(final).__name__}) has no "
-                f"{method}."
-            )
-        return getattr(final, method)(X, *args)
+        return getattr(self._final, method)(self._transform_only(X), *args)
 
+    @_if_final_has
     def predict(self, X: Any) -> Any:
         """Transformers, then the last step's ``predict`` (no resampling)."""
         return self._call_final("predict", X)
 
+    @_if_final_has
     def predict_proba(self, X: Any) -> Any:
         """Transformers, then the last step's ``predict_proba`` (no resampling)."""
         return self._call_final("predict_proba", X)
 
+    @_if_final_has
     def predict_log_proba(self, X: Any) -> Any:
         """Transformers, then the last step's ``predict_log_proba`` (no resampling)."""
         return self._call_final("predict_log_proba", X)
 
+    @_if_final_has
     def decision_function(self, X: Any) -> Any:
         """Transformers, then the last step's ``decision_function`` (no resampling)."""
         return self._call_final("decision_function", X)
 
+    @_if_final_has
     def score(self, X: Any, y: Any = None) -> Any:
         """Transformers, then the last step's ``score(X, y)`` (no resampling)."""
         return self._call_final("score", X, y)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return bool(getattr(self, "_fitted", False))
 
     @property
     def transform(self) -> Any:
@@ -313,7 +399,10 @@ class Pipeline(ParamsMixin):
 
 
 def _names(steps: tuple[Any, ...]) -> list[str]:
-    names = [type(s).__name__.lower() if s is not None else "none" for s in steps]
+    names = [
+        s if isinstance(s, str) else "none" if s is None else type(s).__name__.lower()
+        for s in steps
+    ]
     counts = Counter(names)
     seen: Counter[str] = Counter()
     out = []

@@ -14,6 +14,7 @@ import torch
 
 from ..base import ClassifierMixin, ParamsMixin, clone
 from ..exceptions import DataValidationError, InvalidParameterError, NotFittedError
+from ..model_selection._validation import seed_estimator
 from ..models import TorchClassifier
 from ..under_sampling._base import UNDER_STRATEGY_CONSTRAINTS
 from ..utils import (
@@ -35,11 +36,7 @@ _COUNT_OR_FRACTION = [Interval(int, 1, None), Interval(float, 0, 1, closed="righ
 def _seeded_copy(obj: Any, seed: int) -> Any:
     """A fresh copy of ``obj`` whose ``generator`` (or ``random_state``) is ``seed``."""
     twin = clone(obj) if isinstance(obj, ParamsMixin) else _sk_clone(obj)
-    params = twin.get_params(deep=False) if hasattr(twin, "get_params") else {}
-    if "generator" in params:
-        twin.set_params(generator=seed)
-    elif "random_state" in params:
-        twin.set_params(random_state=seed % 2**32)
+    seed_estimator(twin, seed, overwrite=True)
     return twin
 
 

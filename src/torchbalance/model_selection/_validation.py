@@ -76,19 +76,37 @@ def _with_every_class(y_proba: Any, classes: np.ndarray, labels: np.ndarray) -> 
     return full, labels
 
 
-def seed_estimator(estimator: Any, seed: int) -> None:
-    """Give an unseeded estimator the fold's seed (``generator`` or ``random_state``), and the
-    estimators nested in its parameters too (a wrapped model, a resampler in a pipeline).
+def seed_estimator(estimator: Any, seed: int, *, overwrite: bool = False) -> None:
+    """Give an unseeded estimator ``seed`` (``generator`` or ``random_state``), and the
+    estimators nested in its parameters too: a wrapped model, and every step of a pipeline
+    (step ``i`` gets ``seed + i``, so two steps of one kind do not draw alike).
+
+    Args:
+        estimator: Any object; those without ``get_params`` are left alone.
+        seed: A non-negative int.
+        overwrite: Replace seeds already set too (each bagging member must differ).
     """
     if not hasattr(estimator, "get_params") or isinstance(estimator, type):
         return
     params = estimator.get_params(deep=False)
-    if "generator" in params and params["generator"] is None:
+    if "generator" in params and (overwrite or params["generator"] is None):
         estimator.set_params(generator=seed)
-    elif "random_state" in params and params["random_state"] is None:
+    elif "random_state" in params and (overwrite or params["random_state"] is None):
         estimator.set_params(random_state=seed % 2**32)
     for value in params.values():
-        seed_estimator(value, seed)
+        if _is_step_list(value):
+            for position, (_, step) in enumerate(value):
+                seed_estimator(step, (seed + position) % 2**62, overwrite=overwrite)
+        else:
+            seed_estimator(value, seed, overwrite=overwrite)
+
+
+def _is_step_list(value: Any) -> bool:
+    """A pipeline's ``steps``: a list of ``(name, step)`` pairs."""
+    return isinstance(value, (list, tuple)) and all(
+        isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str)
+        for item in value
+    )
 
 
 @dataclass
