@@ -9,6 +9,10 @@ each compared like for like:
 * ``query``: ours with ``query=X`` vs ``NearestNeighbors.kneighbors(X)`` (each point is its own
   first neighbour).
 
+With ``--levels L`` the features are integer codes ``0 .. L-1`` instead (one-hot or categorical
+data: most rows are exact duplicates, so most distances tie). scikit-learn's order among equal
+distances is unspecified, so the agreement column then compares the distance lists.
+
 Runs are interleaved (ours, sklearn, ours, sklearn, ...) so background noise on a shared
 machine hits both; the table reports the best and the median of ``--repeats`` runs, the ratio
 of best times and of median times (sklearn / ours, > 1 means we are faster) and the fraction
@@ -73,10 +77,12 @@ def machine_info(device: str) -> list[str]:
     ]
 
 
-def timed(fn: Callable[[], tuple[np.ndarray, np.ndarray]]) -> tuple[float, np.ndarray]:
+def timed(
+    fn: Callable[[], tuple[np.ndarray, np.ndarray]],
+) -> tuple[float, tuple[np.ndarray, np.ndarray]]:
     start = time.perf_counter()
-    _, idx = fn()
-    return time.perf_counter() - start, idx
+    result = fn()
+    return time.perf_counter() - start, result
 
 
 def run(
@@ -90,9 +96,13 @@ def run(
     device: str = "cpu",
     memory_budget: int | None = None,
     with_sklearn: bool = True,
+    levels: int | None = None,
 ) -> list[str]:
     rng = np.random.default_rng(seed)
-    X_np = rng.random((n, d), dtype=np.float32)
+    if levels is None:
+        X_np = rng.random((n, d), dtype=np.float32)
+    else:
+        X_np = rng.integers(0, levels, size=(n, d)).astype(np.float32)
     X = torch.from_numpy(X_np).to(device)
     budget = {} if memory_budget is None else {"memory_budget": memory_budget}
 
@@ -117,19 +127,24 @@ def run(
                 return nn.kneighbors() if mode == "exclude_self" else nn.kneighbors(X_np)
 
             t_ours, t_sk = [], []
-            idx_ours = idx_sk = None
+            res_ours = res_sk = None
             for _ in range(repeats):
-                t, idx_ours = timed(ours)
+                t, res_ours = timed(ours)
                 t_ours.append(t)
                 if with_sklearn:
-                    t, idx_sk = timed(theirs)
+                    t, res_sk = timed(theirs)
                     t_sk.append(t)
                 sk = f", sklearn {t_sk[-1]:.2f}s" if t_sk else ""
                 print(f"  {mode} k={k}: ours {t_ours[-1]:.2f}s{sk}", flush=True)
             ours_cell = f"{min(t_ours):.2f} ({statistics.median(t_ours):.2f})"
-            if idx_ours is not None and idx_sk is not None:
-                rows_agree = float(np.mean(np.all(idx_ours == idx_sk, axis=1)))
-                elem_agree = float(np.mean(idx_ours == idx_sk))
+            if res_ours is not None and res_sk is not None:
+                # with ties (levels) the order among equal distances is unspecified: compare
+                # the distances instead of the indices
+                which = 0 if levels is not None else 1
+                a, b = res_ours[which], res_sk[which]
+                same = np.isclose(a, b, rtol=1e-5, atol=1e-6) if levels is not None else a == b
+                rows_agree = float(np.mean(np.all(same, axis=1)))
+                elem_agree = float(np.mean(same))
                 sk_cells = (
                     f"{min(t_sk):.2f} ({statistics.median(t_sk):.2f}) | "
                     f"**{min(t_sk) / min(t_ours):.2f}x** "
@@ -138,7 +153,8 @@ def run(
                 )
             else:
                 sk_cells = "not run | - | -"
-            rows.append(f"| {n} x {d} | {k} | {mode} | {device} | {ours_cell} | {sk_cells} |")
+            data = f"{n} x {d}" + ("" if levels is None else f", codes 0-{levels - 1}")
+            rows.append(f"| {data} | {k} | {mode} | {device} | {ours_cell} | {sk_cells} |")
     return rows
 
 
@@ -159,6 +175,9 @@ def main() -> None:
     parser.add_argument("--device", default="cpu", help="device for ours (sklearn: always CPU)")
     parser.add_argument("--memory-budget", type=int, default=None, help="bytes (default: ours)")
     parser.add_argument("--no-sklearn", action="store_true", help="time ours only")
+    parser.add_argument(
+        "--levels", type=int, default=None, help="integer codes 0..L-1 (duplicate-heavy data)"
+    )
     args = parser.parse_args()
     modes = ["exclude_self", "query"] if args.mode == "both" else [args.mode]
 
@@ -172,11 +191,13 @@ def main() -> None:
         device=args.device,
         memory_budget=args.memory_budget,
         with_sklearn=not args.no_sklearn,
+        levels=args.levels,
     )
     table = [
         "| data (float32) | k | mode | ours on | ours: best (median) s | scikit-learn brute "
-        "(CPU): best (median) s | speed-up sklearn / ours: best (median) | identical index rows "
-        "(elements) |",
+        "(CPU): best (median) s | speed-up sklearn / ours: best (median) | identical "
+        + ("index" if args.levels is None else "distance")
+        + " rows (elements) |",
         "|---|---|---|---|---|---|---|---|",
         *rows,
     ]
@@ -199,6 +220,7 @@ def main() -> None:
             f"Reproduce: `python benchmarks/bench_neighbors.py --n {args.n} --d {args.d} "
             f"--repeats {args.repeats}"
             + (f" --device {args.device}" if args.device != "cpu" else "")
+            + (f" --levels {args.levels}" if args.levels is not None else "")
             + "`",
             "",
         ]

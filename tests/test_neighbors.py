@@ -650,3 +650,57 @@ def test_numpy_integers_are_accepted_as_counts_and_budgets():
     assert torch.equal(idx, kneighbors(X, 2)[1]) and dist.shape == (30, 2)
     with pytest.raises(TypeError, match="n_neighbors must be an int"):
         kneighbors(X, np.float64(2.0))
+
+
+def _first_k_by_distance_then_index(X, Q, k, exclude_self):
+    d2 = ((Q.double()[:, None, :] - X.double()[None]) ** 2).sum(-1)
+    if exclude_self:
+        d2.fill_diagonal_(math.inf)
+    index = np.arange(X.shape[0])
+    return torch.tensor(np.array([np.lexsort((index, row))[:k] for row in d2.numpy()]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(64, 300),
+    d=st.integers(1, 5),
+    levels=st.integers(2, 3),
+    k=st.integers(1, 30),
+    exclude_self=st.booleans(),
+    with_query=st.booleans(),
+    scale=st.sampled_from([1.0, 2.0**-100, 2.0**100, 3.5]),
+    seed=st.integers(0, 2**16),
+)
+def test_rows_full_of_duplicates_give_the_full_searchs_answer(
+    n, d, levels, k, exclude_self, with_query, scale, seed
+):
+    # one-hot / integer-coded data: each distinct row is searched once, its copies expanded
+    rng = np.random.default_rng(seed)
+    X = torch.from_numpy(rng.integers(0, levels, size=(n, d)).astype(np.float32)) * scale
+    assert neighbors._duplicate_rows(X) is not None or levels**d >= 0.75 * n
+    Q = torch.from_numpy(rng.integers(0, levels, size=(17, d)).astype(np.float32)) * scale
+    exclude_self = exclude_self and not with_query
+    k = min(k, n - int(exclude_self))
+    dist, idx = kneighbors(X, k, query=Q if with_query else None, exclude_self=exclude_self)
+    expected = _first_k_by_distance_then_index(X, Q if with_query else X, k, exclude_self)
+    assert torch.equal(idx, expected)
+    picked = X[idx]
+    reference = (Q if with_query else X)[:, None, :]
+    true = ((picked.double() - reference.double()) ** 2).sum(-1).sqrt()
+    torch.testing.assert_close(dist.double(), true, rtol=1e-6, atol=0)
+
+
+def test_duplicate_detection_leaves_distinct_data_alone():
+    X = torch.randn(500, 3, generator=torch.Generator().manual_seed(0))
+    assert neighbors._duplicate_rows(X) is None
+    codes = torch.randint(0, 2, (500, 4), generator=torch.Generator().manual_seed(0)).float()
+    distinct, members = neighbors._duplicate_rows(codes)
+    assert distinct.shape[0] == len({tuple(r) for r in codes.tolist()})
+    firsts = members[:, 0]
+    assert torch.equal(firsts, torch.sort(firsts).values)  # ordered by first copy
+    assert torch.equal(codes[firsts], distinct)
+
+
+def test_points_without_features_are_refused():
+    with pytest.raises(ValueError, match="X has no features"):
+        kneighbors(torch.zeros(3, 0), 2)

@@ -165,20 +165,32 @@ def kneighbors(
         memory_budget = _default_memory_budget(X.device)
     _check_params(X, n_neighbors, query, exclude_self, memory_budget)
     assert memory_budget is not None
-    memory_budget = int(memory_budget)
     X = X.detach()  # a search, not a differentiable function: outputs never require grad
     query = None if query is None else query.detach()
+    k, budget = int(n_neighbors), int(memory_budget)
+    members = _duplicate_rows(X)
+    if members is None:
+        cols, d2, frame = _search(X, k, query, exclude_self, budget)
+    else:
+        cols, d2, frame = _search_distinct(X, k, query, exclude_self, budget, members)
+    return frame.unscaled(d2.sqrt()).to(X.dtype), cols
+
+
+def _search(
+    X: torch.Tensor, k: int, query: torch.Tensor | None, exclude_self: bool, memory_budget: int
+) -> tuple[torch.Tensor, torch.Tensor, _Frame]:
+    """The search itself (module doc): ``(m, k)`` columns, their float64 squared distances
+    in the frame's scaled units, and the frame."""
     self_query = query is None
     Q = X if query is None else query
     n, d = X.shape
     m = Q.shape[0]
-    k = int(n_neighbors)
     device = X.device
-    out_dist = torch.empty((m, k), dtype=X.dtype, device=device)
+    out_d2 = torch.empty((m, k), dtype=torch.float64, device=device)
     out_idx = torch.empty((m, k), dtype=torch.int64, device=device)
     frame = _Frame.of(X, None if self_query else Q, memory_budget)
     if m == 0:
-        return out_dist, out_idx
+        return out_idx, out_d2, frame
     work_dtype, scaled = frame.work_dtype, frame.scaled
     plan = _plan(
         m,
@@ -256,8 +268,81 @@ def kneighbors(
         if bool((kept_cols == n).any()):  # pragma: no cover - the candidates contain the answer
             raise RuntimeError("kneighbors: internal error, too few candidates were found.")
         out_idx[qs:qe] = kept_cols
-        out_dist[qs:qe] = frame.unscaled(kept_d2.sqrt()).to(X.dtype)
-    return out_dist, out_idx
+        out_d2[qs:qe] = kept_d2
+    return out_idx, out_d2, frame
+
+
+# Below this share of distinct rows, duplicates are searched once (see _search_distinct).
+_DISTINCT_SHARE = 0.75
+
+
+def _duplicate_rows(X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """``(distinct, members)`` when many rows of ``X`` are exact duplicates, else ``None``.
+
+    ``distinct`` holds one copy of each distinct row, ordered by the lowest index among its
+    copies; ``members`` is ``(len(distinct), c)``: the indices of each one's copies,
+    ascending, padded with ``n`` (``c`` the most copies of any row). A projection on a fixed
+    random direction first counts distinct values (collisions only overcount duplicates), so
+    data without many duplicates pays one matrix-vector product.
+    """
+    n = X.shape[0]
+    if n < 64 or X.dtype not in (torch.float32, torch.float64):
+        return None
+    direction = torch.randn(
+        X.shape[1], generator=torch.Generator().manual_seed(0), dtype=torch.float64
+    )
+    if torch.unique(X @ direction.to(X.device, X.dtype)).numel() >= _DISTINCT_SHARE * n:
+        return None
+    distinct, inverse, counts = torch.unique(X, dim=0, return_inverse=True, return_counts=True)
+    if distinct.shape[0] >= _DISTINCT_SHARE * n:
+        return None
+    by_row = torch.argsort(inverse, stable=True)  # copies grouped, ascending within a group
+    starts = torch.cumsum(counts, 0) - counts
+    slot = torch.arange(n, device=X.device) - starts[inverse[by_row]]
+    members = torch.full((distinct.shape[0], int(counts.max())), n, device=X.device)
+    members[inverse[by_row], slot] = by_row
+    order = torch.argsort(members[:, 0])  # by each row's first copy: ties by lowest index
+    return distinct[order], members[order]
+
+
+def _search_distinct(
+    X: torch.Tensor,
+    k: int,
+    query: torch.Tensor | None,
+    exclude_self: bool,
+    memory_budget: int,
+    duplicates: tuple[torch.Tensor, torch.Tensor],
+) -> tuple[torch.Tensor, torch.Tensor, _Frame]:
+    """:func:`_search` on data full of duplicate rows (one-hot, integer codes), which would
+    otherwise make every copy of a point a candidate of every query.
+
+    The distinct rows are searched instead, ordered by their first copy, so their
+    ``(distance, index)`` order is that of their first copies. The ``k`` (``k + 1`` when the
+    query point itself is excluded) nearest distinct rows hold the answer: a point outside
+    them comes after each of their first copies. Their first ``k + 1`` copies are expanded, and
+    the ``k`` smallest ``(distance, index)`` pairs kept; the same answer as the full search.
+    """
+    distinct, members = duplicates
+    n = X.shape[0]
+    wanted = min(k + int(exclude_self), distinct.shape[0])
+    rows, d2, frame = _search(distinct, wanted, X if query is None else query, False, memory_budget)
+    first = members[:, : k + 1]
+    m, width = rows.shape[0], wanted * first.shape[1]
+    cols = torch.empty((m, k), dtype=torch.int64, device=X.device)
+    out_d2 = torch.empty((m, k), dtype=torch.float64, device=X.device)
+    step = max(1, memory_budget // (32 * width))  # a few (rows, width) temporaries at a time
+    for start in range(0, m, step):
+        stop = min(start + step, m)
+        copies = first.index_select(0, rows[start:stop].reshape(-1)).view(stop - start, width)
+        if exclude_self:
+            own = torch.arange(start, stop, device=X.device)[:, None]
+            copies = copies.masked_fill(copies == own, n)
+        dist = d2[start:stop].repeat_interleave(first.shape[1], dim=1)
+        dist = dist.masked_fill(copies == n, math.inf)
+        cols[start:stop], out_d2[start:stop] = _select(copies, dist, k, n)
+    if bool((cols == n).any()):  # pragma: no cover - the expansion holds k points
+        raise RuntimeError("kneighbors: internal error, too few candidates were found.")
+    return cols, out_d2, frame
 
 
 def nearest_distance_lower_bounds(
@@ -524,6 +609,8 @@ def _check_params(
             f"{owner}: X must be 2-D (n_samples, n_features), got shape {tuple(X.shape)}. "
             "Reshape it, e.g. X.reshape(len(X), -1)."
         )
+    if X.shape[1] == 0:
+        raise ValueError(f"{owner}: X has no features (shape {tuple(X.shape)}); no distances.")
     if not isinstance(exclude_self, bool):
         raise TypeError(f"{owner}: exclude_self must be a bool, got {type(exclude_self).__name__}.")
     if isinstance(memory_budget, bool) or not isinstance(memory_budget, numbers.Integral):

@@ -242,3 +242,12 @@ def test_nearest_center_refuses_bad_input_by_name(X, centers, match):
 def test_memory_budget_must_be_positive(fit, budget):
     with pytest.raises(InvalidParameterError, match="memory_budget"):
         fit(torch.randn(20, 2), 2, memory_budget=budget)
+
+
+def test_fewer_distinct_points_than_clusters_warns_as_scikit_learn():
+    from torchbalance.exceptions import TorchBalanceWarning
+
+    X = torch.cat([torch.zeros(10, 2), torch.ones(10, 2)])
+    with pytest.warns(TorchBalanceWarning, match="only 2 distinct clusters"):
+        result = kmeans(X, 3, generator=0)
+    assert result.inertia == 0.0

@@ -13,8 +13,8 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from ..exceptions import DataValidationError
-from ..utils import Interval, Options, check_generator, check_param
+from ..exceptions import DataValidationError, TorchBalanceWarning
+from ..utils import Interval, Options, check_generator, check_param, warn_user
 
 __all__ = ["KMeansResult", "kmeans", "minibatch_kmeans", "nearest_center"]
 
@@ -438,6 +438,13 @@ def kmeans(
         if best is None or result.inertia < best.inertia:
             best = result
     assert best is not None
+    found = int(torch.unique(best.labels).numel())
+    if found < n_clusters:  # as scikit-learn: fewer distinct points than clusters
+        warn_user(
+            f"kmeans: only {found} distinct clusters were found for n_clusters={n_clusters} "
+            "(X has fewer distinct points); some centres are duplicates.",
+            TorchBalanceWarning,
+        )
     return best._replace(centers=best.centers + offset)
 
 
