@@ -50,7 +50,9 @@ class _Hybrid(BaseResampler):
         ``sample_weight`` is interpolated by SMOTE, then selected by the cleaner).
         """
         self._validate_params()
-        generator = check_generator(self.generator, owner=type(self).__name__)
+        # only a seed is drawn from it, so a torch.Generator on any device will do
+        device = self.generator.device if isinstance(self.generator, torch.Generator) else None
+        generator = check_generator(self.generator, device, owner=type(self).__name__)
         smote = self._smote(generator)
         cleaner = self._cleaner()
         if sample_weight is None:

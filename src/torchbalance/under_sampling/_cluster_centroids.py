@@ -85,7 +85,7 @@ class ClusterCentroids(BaseResampler):
                 f"{owner}: X has dtype {X.dtype}, but soft voting makes new (non-integer) "
                 "samples; convert X to a floating dtype or use voting='hard'."
             )
-        generator = check_generator(self.generator, owner=owner)
+        generator = check_generator(self.generator, X.device, owner=owner)
         flat = X.reshape(X.shape[0], -1)
         F = flat if flat.is_floating_point() else flat.to(torch.float64)
         cluster = kmeans if self.estimator == "kmeans" else minibatch_kmeans

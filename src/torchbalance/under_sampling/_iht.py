@@ -123,7 +123,7 @@ class InstanceHardnessThreshold(BaseUnderSampler):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         from ..model_selection import StratifiedKFold
 
-        generator = check_generator(self.generator, owner=type(self).__name__)
+        generator = check_generator(self.generator, X.device, owner=type(self).__name__)
         fold_seed = derive_seed(generator)
         model_seed = derive_seed(generator)
         splitter = (
