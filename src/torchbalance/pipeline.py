@@ -11,13 +11,13 @@ resampler: ``fit_resample`` runs them in turn, so it can sit inside another pipe
 from __future__ import annotations
 
 import copy
-import types
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from .base import ParamsMixin, clone
 from .exceptions import InvalidParameterError, NotFittedError
+from .utils import available_if
 
 __all__ = ["Pipeline", "make_pipeline"]
 
@@ -41,28 +41,16 @@ def _clone_step(step: Any) -> Any:
     return copy.deepcopy(step)
 
 
-class _if_final_has:  # lower case: used as a decorator, like scikit-learn's available_if
-    """A method that exists only when the pipeline's last step has one of the same name.
+def _last_step_lacks(method: str) -> Callable[[Any], str | None]:
+    def reason(pipeline: Any) -> str | None:
+        name, final = pipeline.steps[-1]
+        if hasattr(final, method):
+            return None
+        return (
+            f"Pipeline has no {method}: the last step {name!r} ({type(final).__name__}) lacks it."
+        )
 
-    ``hasattr(pipe, "decision_function")`` is then ``False`` for a last step without it, so
-    scikit-learn's scorers and calibrators pick a method the pipeline can run.
-    """
-
-    def __init__(self, method: Callable[..., Any]) -> None:
-        self.method = method
-        self.__doc__ = method.__doc__
-
-    def __get__(self, pipeline: Any, owner: type | None = None) -> Any:
-        if pipeline is None:
-            return self.method
-        name = self.method.__name__
-        final = pipeline.steps[-1][1]
-        if not hasattr(final, name):
-            raise AttributeError(
-                f"Pipeline has no {name}: the last step {pipeline.steps[-1][0]!r} "
-                f"({type(final).__name__}) lacks it."
-            )
-        return types.MethodType(self.method, pipeline)
+    return reason
 
 
 class _NamedSteps(dict[str, Any]):
@@ -332,27 +320,27 @@ class Pipeline(ParamsMixin):
     def _call_final(self, method: str, X: Any, *args: Any) -> Any:
         return getattr(self._final, method)(self._transform_only(X), *args)
 
-    @_if_final_has
+    @available_if(_last_step_lacks("predict"))
     def predict(self, X: Any) -> Any:
         """Transformers, then the last step's ``predict`` (no resampling)."""
         return self._call_final("predict", X)
 
-    @_if_final_has
+    @available_if(_last_step_lacks("predict_proba"))
     def predict_proba(self, X: Any) -> Any:
         """Transformers, then the last step's ``predict_proba`` (no resampling)."""
         return self._call_final("predict_proba", X)
 
-    @_if_final_has
+    @available_if(_last_step_lacks("predict_log_proba"))
     def predict_log_proba(self, X: Any) -> Any:
         """Transformers, then the last step's ``predict_log_proba`` (no resampling)."""
         return self._call_final("predict_log_proba", X)
 
-    @_if_final_has
+    @available_if(_last_step_lacks("decision_function"))
     def decision_function(self, X: Any) -> Any:
         """Transformers, then the last step's ``decision_function`` (no resampling)."""
         return self._call_final("decision_function", X)
 
-    @_if_final_has
+    @available_if(_last_step_lacks("score"))
     def score(self, X: Any, y: Any = None) -> Any:
         """Transformers, then the last step's ``score(X, y)`` (no resampling)."""
         return self._call_final("score", X, y)

@@ -338,7 +338,9 @@ def test_errors_name_the_fix():
     fitted = BalancedBaggingClassifier(_Prior(), n_estimators=2, generator=0).fit(X, Y)
     with pytest.raises(DataValidationError, match="X has 5 features, but"):
         fitted.predict(X[:, :5])
-    with pytest.raises(InvalidParameterError, match="has no decision_function"):
+    # a method the members lack is no attribute (scikit-learn's scorers test with hasattr)
+    assert not hasattr(fitted, "decision_function")
+    with pytest.raises(AttributeError, match="has no decision_function"):
         fitted.decision_function(X)
 
 
@@ -396,3 +398,55 @@ def test_sampling_strategy_in_the_callers_labels():
 @pytest.mark.parametrize("cls", [BalancedBaggingClassifier, EasyEnsembleClassifier])
 def test_params_contract_with_the_estimator_positional(cls):
     check_params_contract(cls(TorchClassifier(epochs=1), n_estimators=2), positional=("estimator",))
+
+
+def test_scorers_use_predict_proba_when_members_lack_decision_function():
+    from sklearn.model_selection import cross_val_score
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(180, 4)), rng.normal(1.5, size=(20, 4))])
+    y = np.array([0] * 180 + [1] * 20)
+    clf = EasyEnsembleClassifier(DecisionTreeClassifier(), n_estimators=3, generator=0)
+    assert not hasattr(clf, "decision_function")
+    assert np.isfinite(cross_val_score(clf, X, y, cv=3, scoring="roc_auc")).all()
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([False] * 90 + [True] * 10),
+        np.array([0.0] * 90 + [1.0] * 10),
+        torch.tensor([False] * 90 + [True] * 10),
+    ],
+    ids=["bool", "float", "bool-tensor"],
+)
+def test_labels_keep_their_values_and_dtype(y):
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(90, 3)), rng.normal(2, size=(10, 3))])
+    X_in = torch.from_numpy(X) if isinstance(y, torch.Tensor) else X
+    model = BalancedBaggingClassifier(LogisticRegression(), n_estimators=3, generator=0)
+    predicted = model.fit(X_in, y).predict(X_in[-2:])
+    assert model.classes_.tolist() == sorted(set(y.tolist()))
+    assert predicted.dtype == y.dtype  # a tensor for tensor input, else a NumPy array
+
+
+def test_a_callable_sampling_strategy_sees_the_callers_labels():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 3))
+    y = np.array(["neg"] * 90 + ["pos"] * 10)
+    seen = []
+
+    def keep_30_negatives(labels):
+        seen.append(set(np.asarray(labels).tolist()))
+        return {"neg": 30}
+
+    model = EasyEnsembleClassifier(
+        LogisticRegression(), n_estimators=2, sampling_strategy=keep_30_negatives, generator=0
+    ).fit(X, y)
+    assert seen and all(s == {"neg", "pos"} for s in seen)
+    assert all(len(rows) == 40 for rows in model.estimators_samples_)

@@ -75,3 +75,16 @@ def test_single_cluster_is_plain_smote_on_the_class():
     sampler = KMeansSMOTE(kmeans_estimator=1, generator=0)
     _, y_res = sampler.fit_resample(X, y)
     assert sampler.sampling_strategy_ == {1: 130} and int((y_res == 1).sum()) == 165
+
+
+@pytest.mark.parametrize("density_exponent", ["auto", -1.0])
+def test_clusters_of_copies_share_the_new_samples_evenly(density_exponent):
+    from torchbalance.over_sampling import KMeansSMOTE
+
+    g = torch.Generator().manual_seed(0)
+    X = torch.cat([torch.randn(40, 2, generator=g), torch.full((10, 2), 3.0)])
+    y = torch.tensor([0] * 40 + [1] * 10)
+    sampler = KMeansSMOTE(kmeans_estimator=2, density_exponent=density_exponent, generator=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert torch.bincount(y_res).tolist() == [40, 40]
+    assert torch.equal(X_res[y_res == 1], torch.full((40, 2), 3.0))  # copies stay copies

@@ -111,3 +111,32 @@ def test_bad_epoch_names_the_parameter():
     sampler = ClassBalancedSampler(LABELS, generator=0)
     with pytest.raises(InvalidParameterError, match="epoch"):
         sampler.epoch_indices(epoch=-1)
+
+
+def test_numpy_integer_seeds_and_targets_are_ints():
+    import numpy as np
+
+    from torchbalance.samplers import ClassBalancedSampler, DistributedSamplerWrapper
+
+    labels = torch.tensor([0] * 90 + [1] * 10)
+    numpy_seeded = ClassBalancedSampler(labels, generator=np.int64(3))
+    assert list(numpy_seeded) == list(ClassBalancedSampler(labels, generator=3))
+    targeted = ClassBalancedSampler(labels, sampling_strategy={1: np.int64(50)}, generator=0)
+    plain = ClassBalancedSampler(labels, sampling_strategy={1: 50}, generator=0)
+    assert targeted.num_samples == plain.num_samples and list(targeted) == list(plain)
+    wrapped = DistributedSamplerWrapper(
+        ClassBalancedSampler(labels, generator=0), num_replicas=2, rank=0, generator=np.int64(1)
+    )
+    assert len(list(wrapped)) == len(wrapped)
+
+
+def test_the_wrapper_leaves_an_inner_torch_generator_untouched():
+    from torchbalance.samplers import ClassBalancedSampler, DistributedSamplerWrapper
+
+    labels = torch.tensor([0] * 90 + [1] * 10)
+    inner = ClassBalancedSampler(labels, generator=torch.Generator().manual_seed(0))
+    wrapper = DistributedSamplerWrapper(inner, num_replicas=2, rank=0, generator=0)
+    before = inner.generator.get_state()
+    first = wrapper.epoch_indices()
+    assert torch.equal(inner.generator.get_state(), before)
+    assert torch.equal(first, torch.tensor(list(wrapper)))

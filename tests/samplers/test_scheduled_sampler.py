@@ -43,3 +43,20 @@ def test_bad_schedules():
     sampler = ScheduledSampler(LABELS, schedule=lambda epoch: float("nan"))
     with pytest.raises(InvalidParameterError, match=r"schedule\(0\) returned nan"):
         iter(sampler)
+
+
+def test_power_and_probabilities_follow_the_schedule():
+    from torchbalance.samplers import DeferredPower, ScheduledSampler
+
+    labels = torch.tensor([0] * 90 + [1] * 10)
+    sampler = ScheduledSampler(labels, schedule=DeferredPower(switch_epoch=1), generator=0)
+    # epoch 0 draws by the data's own frequencies (power 1), as the next pass will
+    assert sampler.power == 1.0
+    torch.testing.assert_close(sampler.class_probabilities_, sampler.class_probabilities_at(0))
+    drawn = torch.bincount(labels[sampler.epoch_indices()], minlength=2)
+    assert drawn[0] > drawn[1]
+    sampler.set_epoch(1)
+    assert sampler.power == 0.0
+    torch.testing.assert_close(
+        sampler.class_probabilities_, torch.tensor([0.5, 0.5], dtype=torch.float64)
+    )

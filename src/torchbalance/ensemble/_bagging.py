@@ -6,7 +6,7 @@ import copy
 import math
 import numbers
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -21,6 +21,7 @@ from ..utils import (
     InstanceOf,
     Interval,
     Options,
+    available_if,
     check_features,
     check_generator,
     check_X_y,
@@ -48,6 +49,25 @@ def _sk_clone(obj: Any) -> Any:
             return copy.deepcopy(obj)
         return sklearn_clone(obj)
     return copy.deepcopy(obj)
+
+
+def _members_lack(method: str) -> Callable[[Any], str | None]:
+    """Why an ensemble has no ``method``: its members (fitted, else the configured estimator,
+    a TorchClassifier by default) lack one. scikit-learn's scorers then use another."""
+
+    def reason(ensemble: Any) -> str | None:
+        members = getattr(ensemble, "estimators_", None)
+        probe = members[0] if members else ensemble.estimator
+        if probe is None:
+            probe = TorchClassifier
+        if hasattr(probe, method):
+            return None
+        return (
+            f"{type(ensemble).__name__} has no {method}: its estimator "
+            f"{getattr(probe, '__name__', type(probe).__name__)} lacks it; use predict_proba."
+        )
+
+    return reason
 
 
 class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
@@ -253,8 +273,14 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
                 f"{owner}: y has 1 class ({converter.to_y(classes)!r}); a classifier needs "
                 "samples of at least 2 classes."
             )
-        labels = classes.cpu().numpy()
-        self.classes_ = converter.classes[labels] if converter.classes is not None else labels
+        restored = converter.to_y(classes)  # the caller's labels and dtype (bool, float, str)
+        self.classes_ = np.asarray(
+            restored.cpu().numpy() if isinstance(restored, torch.Tensor) else restored
+        )
+
+        def decode(member_codes: Any) -> Any:  # members' codes 0..C-1 -> the caller's labels
+            return converter.to_y(classes[torch.as_tensor(np.asarray(member_codes)).long()])
+
         n_classes = classes.numel()
         n_samples = X_t.shape[0]
         self.input_shape_ = tuple(X_t.shape[1:])
@@ -271,7 +297,7 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
 
         generator = check_generator(self.generator, owner=owner)
         plans, pooled = self._draw_plans(
-            X_t, codes, generator, resampler, n_draw, n_keep, bootstrap
+            X_t, codes, generator, resampler, n_draw, n_keep, bootstrap, decode
         )
         pool, pool_codes = pooled if pooled is not None else (X_t, codes)
         self.estimators_samples_ = [plan.sample_rows for plan in plans]
@@ -316,6 +342,7 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
         n_draw: int,
         n_keep: int,
         bootstrap: bool,
+        decode: Callable[[Any], Any],
     ) -> tuple[list[_Plan], tuple[torch.Tensor, torch.Tensor] | None]:
         n_samples, n_columns = X.shape[0], X.shape[1]
         plans: list[_Plan] = []
@@ -350,7 +377,7 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
             X_drawn = X.index_select(0, rows)
             if features is not None:
                 X_drawn = X_drawn.index_select(1, features.to(X.device))
-            sampler = self._encode_strategy(_seeded_copy(resampler, resampler_seed))
+            sampler = self._encode_strategy(_seeded_copy(resampler, resampler_seed), decode)
             y_drawn = codes.index_select(0, rows)
             on_tensors = isinstance(sampler, ParamsMixin)  # torchbalance's own: no NumPy trip
             with warnings.catch_warnings():
@@ -382,18 +409,25 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
             )
         return plans, (torch.cat(created_X), torch.cat(created_y))
 
-    def _encode_strategy(self, sampler: Any) -> Any:
+    def _encode_strategy(self, sampler: Any, decode: Callable[[Any], Any]) -> Any:
         """Members are trained on class codes ``0..C-1``: a ``sampling_strategy`` given as a
-        dict or list of the caller's labels is rewritten in codes."""
+        dict or list of the caller's labels is rewritten in codes, and a callable is called on
+        the caller's labels (``decode``) with its answer rewritten in codes."""
         params = sampler.get_params(deep=False) if hasattr(sampler, "get_params") else {}
         strategy = params.get("sampling_strategy")
-        if not isinstance(strategy, (dict, list)):
-            return sampler
         known = {_plain(label): code for code, label in enumerate(self.classes_)}
         if isinstance(strategy, dict):
             encoded: Any = {known.get(_plain(k), k): v for k, v in strategy.items()}
-        else:
+        elif isinstance(strategy, list):
             encoded = [known.get(_plain(k), k) for k in strategy]
+        elif callable(strategy):
+
+            def encoded(member_y: Any, strategy: Callable[[Any], Any] = strategy) -> Any:
+                answer = strategy(decode(member_y))
+                return {known.get(_plain(k), k): v for k, v in answer.items()}
+
+        else:
+            return sampler
         return sampler.set_params(sampling_strategy=encoded)
 
     def _fast_path_blocker(
@@ -507,25 +541,21 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
         X_t, as_tensor = self._member_inputs(X)
         scores = self._soft(X_t) if self.voting == "soft" else self._votes(X_t)
         predicted = self.classes_[scores.argmax(dim=1).numpy()]
-        if as_tensor and np.issubdtype(predicted.dtype, np.integer):
+        if as_tensor and predicted.dtype.kind in "biuf":
             return torch.as_tensor(predicted, device=X_t.device)
         return predicted
 
+    @available_if(_members_lack("decision_function"))
     def decision_function(self, X: Any) -> Any:
         """The mean of the members' ``decision_function``: ``(n_samples, n_classes)``, or
-        ``(n_samples,)`` for two classes as in scikit-learn.
+        ``(n_samples,)`` for two classes as in scikit-learn. Only an attribute when the
+        estimator has one.
 
         Raises:
-            InvalidParameterError: When the estimator has no ``decision_function``, or a member
-                was trained without some class.
+            InvalidParameterError: When a member was trained without some class.
         """
         X_t, as_tensor = self._member_inputs(X)
         n_classes = len(self.classes_)
-        if not hasattr(self.estimators_[0], "decision_function"):
-            raise InvalidParameterError(
-                f"{self._owner()}: the estimator {type(self.estimators_[0]).__name__} has no "
-                "decision_function; use predict_proba."
-            )
         total: torch.Tensor | None = None
         for member, X_m in self._each_member(X_t):
             if self._member_classes(member).numel() != n_classes:

@@ -353,7 +353,7 @@ def cluster_sparsity(
         tile_rows: Rows per distance tile.
 
     Returns:
-        The sparsity (a Python float).
+        The sparsity (a Python float); 0 for a cluster of copies of one point.
 
     References:
         G. Douzas, F. Bacao, F. Last, "Improving imbalanced learning through a heuristic
@@ -375,6 +375,8 @@ def cluster_sparsity(
             ).sum()
         )
     mean_distance = total / (m * m - m)
+    if mean_distance == 0.0:  # copies of one point: no spread (and 0 ** negative is undefined)
+        return 0.0
     exponent = (
         0.16 * (math.log(m) / math.log(1.6)) ** 1.8
         if density_exponent is None

@@ -152,6 +152,9 @@ class KMeansSMOTE(BaseOverSampler):
                     "kmeans_estimator (the number of clusters) or lower k_neighbors."
                 )
             weight_total = sum(sparsities)
+            if weight_total == 0.0:  # every kept cluster is copies of one point: share evenly
+                sparsities = [1.0] * len(kept)
+                weight_total = float(len(kept))
             count = 0
             for rows, sparsity in zip(kept, sparsities, strict=True):
                 n_cluster = math.ceil(n_new * sparsity / weight_total)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import numbers
 import operator
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -90,7 +91,7 @@ class EpochSampler(Sampler[Any], ABC):
         drop_last: bool = False,
     ) -> None:
         check_param(self._owner, "generator", generator, ["generator"])
-        if isinstance(generator, int) and generator < 0:
+        if isinstance(generator, numbers.Integral) and generator < 0:
             raise InvalidParameterError(
                 f"{self._owner}: generator={generator} is invalid; a seed must be >= 0."
             )
@@ -157,8 +158,8 @@ class EpochSampler(Sampler[Any], ABC):
                 self._base_seed = self._sync_seed(derive_seed())
             seed = self._base_seed
         else:
-            assert isinstance(self.generator, int)
-            seed = self.generator
+            assert isinstance(self.generator, numbers.Integral)
+            seed = int(self.generator)  # NumPy integers too
         return check_generator(seed + self.epoch, owner=self._owner)
 
     def epoch_indices(self, epoch: int | None = None) -> torch.Tensor:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -57,12 +58,12 @@ def _strategy_targets(
                     f"labels (the classes present are {list(index)}); an empty class cannot be "
                     "sampled. Drop it from sampling_strategy."
                 )
-            if isinstance(target, bool) or not isinstance(target, int) or target < 0:
+            if isinstance(target, bool) or not isinstance(target, numbers.Integral) or target < 0:
                 raise InvalidParameterError(
                     f"{owner}: sampling_strategy[{label!r}]={target!r} is invalid; a target count "
                     "must be an int >= 0."
                 )
-            counts[index[label]] = target
+            counts[index[label]] = int(target)
         return counts
     kind = "over-sampling" if replacement else "under-sampling"
     resolved = check_sampling_strategy(strategy, labels, kind, owner=owner)

@@ -129,3 +129,23 @@ class ScheduledSampler(ClassBalancedSampler):
 
     def _class_probabilities(self) -> torch.Tensor:
         return self.class_probabilities_at(self.epoch)
+
+    # The shared setup stores a fixed power and its probabilities; here both follow the
+    # schedule, for the epoch the next pass draws (assignments by the setup are superseded).
+    @property
+    def power(self) -> float:
+        """The schedule's power for the epoch the next pass draws."""
+        return float(self.schedule(self.epoch))
+
+    @power.setter
+    def power(self, value: float) -> None:
+        del value
+
+    @property
+    def class_probabilities_(self) -> torch.Tensor:
+        """``p_c`` for the epoch the next pass draws, float64 ``(C,)``."""
+        return self.class_probabilities_at(self.epoch)
+
+    @class_probabilities_.setter
+    def class_probabilities_(self, value: torch.Tensor) -> None:
+        del value

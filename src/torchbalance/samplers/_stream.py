@@ -208,7 +208,7 @@ class StreamRebalancer(IterableDataset[Any]):
                 "label_fn(item) -> int returning the class of a stream item."
             )
         check_param(_OWNER, "generator", generator, ["generator"])
-        if isinstance(generator, int) and generator < 0:
+        if isinstance(generator, numbers.Integral) and generator < 0:
             raise InvalidParameterError(
                 f"{_OWNER}: generator={generator} is invalid; a seed must be >= 0."
             )

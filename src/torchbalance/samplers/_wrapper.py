@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import torch
@@ -82,8 +83,25 @@ class DistributedSamplerWrapper(EpochSampler):
                 self._base_seed = self._sync_seed(derive_seed())
             return self._base_seed + self.epoch
         seed = self.generator
-        assert isinstance(seed, int)
-        return seed + self.epoch
+        assert isinstance(seed, numbers.Integral)
+        return int(seed) + self.epoch
+
+    def epoch_indices(self, epoch: int | None = None) -> torch.Tensor:
+        """As :meth:`EpochSampler.epoch_indices`; the wrapped sampler is left as it was too
+        (its epoch and, when it has one, its ``torch.Generator``'s state)."""
+        inner: Any = self.sampler
+        inner_generator = getattr(inner, "generator", None)
+        if not isinstance(inner_generator, torch.Generator):
+            inner_generator = None
+        state = None if inner_generator is None else inner_generator.get_state()
+        inner_epoch = getattr(inner, "epoch", None)
+        try:
+            return super().epoch_indices(epoch)
+        finally:
+            if inner_generator is not None and state is not None:
+                inner_generator.set_state(state)
+            if inner_epoch is not None:
+                inner.epoch = inner_epoch
 
     def _draw(self, generator: torch.Generator) -> torch.Tensor:
         del generator  # the wrapped sampler draws

@@ -47,8 +47,8 @@ class ClusterCentroids(BaseResampler):
 
     Example:
         >>> import torch
-        >>> X = torch.cat([torch.zeros(6, 2), torch.ones(4, 2) * 5, torch.ones(2, 2) * 9])
         >>> y = torch.tensor([0] * 6 + [1] * 4 + [2] * 2)
+        >>> X = torch.randn(12, 2, generator=torch.Generator().manual_seed(0)) + 5.0 * y[:, None]
         >>> X_res, y_res = ClusterCentroids(generator=0).fit_resample(X, y)
         >>> torch.bincount(y_res).tolist()
         [2, 2, 2]

@@ -1,5 +1,6 @@
 """Validation of data, parameters, ``sampling_strategy`` and generators; optional imports."""
 
+from ._available import available_if
 from ._generator import check_generator, derive_seed
 from ._optional import optional_import
 from ._params import (
@@ -37,6 +38,7 @@ __all__ = [
     "IsCallable",
     "Options",
     "OutputConverter",
+    "available_if",
     "check_X_y",
     "check_features",
     "check_generator",

@@ -269,7 +269,8 @@ def check_features(
             if non_numeric:
                 raise DataValidationError(
                     f"{owner}: X has non-numeric (categorical or text) columns {non_numeric}; "
-                    "encode them first (e.g. pandas.get_dummies)."
+                    "encode them first: as integer codes (sklearn's OrdinalEncoder) for "
+                    "SMOTENC / SMOTEN's categorical_features, else one-hot (pandas.get_dummies)."
                 )
             info = _FeatureInfo("pandas", columns=X.columns, dtypes=X.dtypes)
             array = _frame_to_numpy(X)
