@@ -247,3 +247,25 @@ def test_calibration_bad_input():
         M.brier_score_loss(torch.tensor([0, 1]), torch.tensor([0.5, 0.1, 0.2]))
     with pytest.raises(InvalidParameterError, match="n_bins=0 is invalid"):
         M.expected_calibration_error(torch.tensor([0, 1]), torch.tensor([0.5, 0.1]), n_bins=0)
+
+
+@pytest.mark.parametrize(
+    ("labels", "match"),
+    [
+        ([1, 0, 2], "sorted and distinct"),
+        ([0, 1], "2 entries but y_proba has 3 columns"),
+        ([0, 1, 2, 3], "4 entries but y_proba has 3 columns"),
+        ([0, 1, 3], r"labels \[2\] not in labels"),
+    ],
+)
+def test_brier_labels_must_name_the_columns(labels, match):
+    from torchbalance.exceptions import DataValidationError
+    from torchbalance.metrics import brier_score_loss
+
+    y = [0, 1, 2, 2]
+    P = [[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.2, 0.2, 0.6]]
+    assert brier_score_loss(y, P, labels=[0, 1, 2]) == pytest.approx(
+        skm.brier_score_loss(y, P, labels=[0, 1, 2])
+    )
+    with pytest.raises(DataValidationError, match=match):
+        brier_score_loss(y, P, labels=labels)

@@ -120,3 +120,28 @@ def test_posthoc_logit_adjustment_raises_balanced_accuracy_on_long_tailed_digits
     assert np.allclose(priors, np.bincount(y_train) / len(y_train))
     with pytest.raises(NotFittedError):
         PriorCorrectedClassifier(plain).predict_proba(X_test)
+
+
+def test_train_priors_are_counted_after_the_models_own_resampling():
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.pipeline import make_pipeline as imblearn_pipeline
+    from sklearn.linear_model import LogisticRegression
+
+    from torchbalance.model_selection import PriorCorrectedClassifier
+    from torchbalance.over_sampling import SMOTE
+    from torchbalance.pipeline import make_pipeline
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(400) < 0.11).astype(np.int64)
+    X = rng.normal(size=(400, 3)) + y[:, None]
+    share = y.mean()
+    for model in (
+        imblearn_pipeline(RandomOverSampler(random_state=0), LogisticRegression()),
+        make_pipeline(SMOTE(generator=0), LogisticRegression()),
+    ):
+        corrected = PriorCorrectedClassifier(model, target_priors=[1 - share, share]).fit(X, y)
+        np.testing.assert_allclose(corrected.train_priors_, [0.5, 0.5])
+        # moved back to the true shares, the mean probability matches the true rate again
+        assert abs(corrected.predict_proba(X)[:, 1].mean() - share) < 0.03
+    plain = PriorCorrectedClassifier(LogisticRegression()).fit(X, y)
+    np.testing.assert_allclose(plain.train_priors_, [1 - share, share])

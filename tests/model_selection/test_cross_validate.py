@@ -195,3 +195,22 @@ def test_a_class_missing_from_training_scores_with_probability_zero(label, as_nu
         np.testing.assert_allclose(proba.sum(1), 1.0, rtol=1e-5)
         truth = np.asarray(fold["y_true"])
         assert row["ece"] == pytest.approx(float(expected_calibration_error(truth, proba)))
+
+
+def test_binary_pr_auc_is_the_minority_class_whatever_the_label_order():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    y01 = (rng.random(300) < 0.12).astype(np.int64)
+    X = rng.normal(size=(300, 3)) + 0.8 * y01[:, None]
+
+    def pr_auc(labels):
+        result = cross_validate(
+            LogisticRegression(), X, labels, cv=3, metrics=["average_precision"], generator=0
+        )
+        return result.summary["average_precision"].mean
+
+    numeric = pr_auc(y01)
+    assert pr_auc(np.where(y01 == 1, "fraud", "ok")) == pytest.approx(numeric)
+    assert pr_auc(np.where(y01 == 1, "a_fraud", "z_ok")) == pytest.approx(numeric)
+    assert numeric < 0.8  # the minority's PR-AUC, not the majority's (close to 1)

@@ -132,7 +132,8 @@ class ComparisonResult:
         by_name = {r.strategy.name: r for r in self.results}
         if best["strategy"] == "baseline" or best["p_value"] is None:
             return (
-                f"Keep {best['strategy']}: no strategy scored a higher mean {self.primary}."
+                f"Keep {best['strategy']}: no strategy scored a "
+                f"{'lower' if self.primary in LOWER_IS_BETTER else 'higher'} mean {self.primary}."
                 if best["strategy"] == "baseline"
                 else f"Use {best['strategy']} ({self.primary} {best['mean']:.3f}); no baseline "
                 "was run to compare it with."

@@ -255,5 +255,8 @@ def paired_comparison(
         hits = perm <= mean + tol
     else:
         hits = perm.abs() >= abs(mean) - tol
-    p = float(hits.double().mean())
+    if k <= 16:  # every sign pattern: the exact p-value
+        p = float(hits.double().mean())
+    else:  # a Monte Carlo p-value counts the observed pattern too, so it is never 0
+        p = (float(hits.sum()) + 1.0) / (n_permutations + 1.0)
     return PairedComparison(mean, std, t, p, k)

@@ -221,6 +221,20 @@ def brier_score_loss(
             f"{owner}: y_true holds {len(classes)} classes but y_proba has {prob.shape[1]} "
             "columns; pass labels=... to name the columns."
         )
+    if labels is not None:
+        if len(classes) != prob.shape[1]:
+            raise DataValidationError(
+                f"{owner}: labels has {len(classes)} entries but y_proba has {prob.shape[1]} "
+                "columns; give one label per column."
+            )
+        if len(np.unique(classes)) != len(classes) or not bool(np.all(classes[:-1] < classes[1:])):
+            raise DataValidationError(
+                f"{owner}: labels must be sorted and distinct (the columns of y_proba follow "
+                f"the sorted labels), got {classes.tolist()}."
+            )
+        missing = sorted(set(values.tolist()) - set(classes.tolist()))
+        if missing:
+            raise DataValidationError(f"{owner}: y_true holds labels {missing} not in labels.")
     if isinstance(t, np.ndarray):
         codes = torch.from_numpy(np.searchsorted(classes, t).astype(np.int64))
     else:

@@ -186,6 +186,33 @@ class TemperatureScaling(torch.nn.Module):
         return torch.softmax(self(logits), dim=-1)
 
 
+def _as_array(labels: Any) -> np.ndarray:
+    return labels.cpu().numpy() if isinstance(labels, torch.Tensor) else np.asarray(labels)
+
+
+def _labels_after_resampling(model: Any, X: Any, y: Any) -> Any:
+    """The labels ``model`` trains on: ``y`` after a replay (on copies) of its own resampling
+    steps (a pipeline's resamplers, a :class:`~torchbalance.models.TorchClassifier`'s
+    ``resampler``), else ``y``. Class counts of seeded or count-driven resamplers (random,
+    SMOTE, cleaning rules) replay exactly."""
+    from ..pipeline import Pipeline
+    from ._validation import _is_step_list, clone_estimator
+
+    steps: Any = getattr(model, "steps", None)
+    if _is_step_list(steps) and any(hasattr(step, "fit_resample") for _, step in steps[:-1]):
+        replay = Pipeline(
+            [
+                (name, step if isinstance(step, str) or step is None else clone_estimator(step))
+                for name, step in steps[:-1]
+            ]
+        )
+        return replay.fit_resample(X, y)[1]
+    resampler = getattr(model, "resampler", None)
+    if hasattr(resampler, "fit_resample"):
+        return clone_estimator(resampler).fit_resample(X, y)[1]
+    return y
+
+
 class PriorCorrectedClassifier(ParamsMixin):
     """A classifier whose probabilities are moved to other class priors after training.
 
@@ -200,7 +227,9 @@ class PriorCorrectedClassifier(ParamsMixin):
         model: Any estimator with ``fit`` and ``predict_proba``.
         target_priors: ``"uniform"``, or the class shares to move to, in the order of the
             sorted labels.
-        train_priors: The shares the model was trained under; ``None`` counts them in ``y``.
+        train_priors: The shares the model was trained under; ``None`` counts them in ``y``
+            after a replay of the model's own resampling (a pipeline's resamplers, a
+            ``TorchClassifier``'s ``resampler``).
 
     References:
         A. K. Menon et al., "Long-tail learning via logit adjustment", ICLR 2021.
@@ -225,9 +254,11 @@ class PriorCorrectedClassifier(ParamsMixin):
         from ._validation import clone_estimator
 
         labels = y.cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
-        self.classes_, counts = np.unique(labels, return_counts=True)
+        self.classes_ = np.unique(labels)
         self.model_ = clone_estimator(self.model).fit(X, y)
         if self.train_priors is None:
+            trained = _as_array(_labels_after_resampling(self.model, X, y))
+            counts = np.array([np.sum(trained == c) for c in self.classes_], dtype=np.float64)
             self.train_priors_ = counts / counts.sum()
         else:
             self.train_priors_ = np.asarray(self.train_priors, dtype=np.float64)

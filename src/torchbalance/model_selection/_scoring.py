@@ -47,7 +47,13 @@ def _roc_auc(y_true: Any, y_pred: Any, y_proba: Any, classes: np.ndarray) -> flo
 def _average_precision(y_true: Any, y_pred: Any, y_proba: Any, classes: np.ndarray) -> float:
     truth = _as_numpy(y_true)
     if len(classes) == 2:
-        return metrics.average_precision_score(truth == classes[1], _positive_scores(y_proba))
+        # PR-AUC of the minority class (the one an imbalance study is about), whatever the
+        # labels' sort order; on a tie, the second class as before
+        counts = [int(np.sum(truth == c)) for c in classes]
+        positive = 0 if counts[0] < counts[1] else 1
+        scores = y_proba[:, positive]
+        scores = scores.detach().cpu().numpy() if isinstance(scores, torch.Tensor) else scores
+        return metrics.average_precision_score(truth == classes[positive], scores)
     onehot = (truth[:, None] == np.asarray(classes)[None, :]).astype(np.int64)
     scores = y_proba.detach().cpu().numpy() if isinstance(y_proba, torch.Tensor) else y_proba
     return metrics.average_precision_score(onehot, scores, average="macro")
@@ -84,11 +90,20 @@ SCORES: dict[str, Score] = {
     "average_precision": _average_precision,
     "ece": _ece,
 }
-"""Built-in scores by name; ``roc_auc``, ``average_precision`` (PR-AUC; macro one-vs-rest
-for more than two classes) and ``ece`` (expected calibration error, top label, 15 bins) use
-the predicted probabilities. Higher is better except for the names in :data:`LOWER_IS_BETTER`."""
+"""Built-in scores by name; ``roc_auc``, ``average_precision`` (PR-AUC of the minority class
+for two classes, whatever the labels' order; macro one-vs-rest for more) and ``ece``
+(expected calibration error, top label, 15 bins) use the predicted probabilities. Higher is
+better except for the names in :data:`LOWER_IS_BETTER`."""
 
 LOWER_IS_BETTER = frozenset({"ece"})
+
+_RANGES = {name: (0.0, 1.0) for name in SCORES} | {"mcc": (-1.0, 1.0)}
+
+
+def score_range(name: str) -> tuple[float, float] | None:
+    """The values the built-in score ``name`` can take (``None`` for a custom score)."""
+    return _RANGES.get(name)
+
 
 _PROBA = frozenset({"roc_auc", "average_precision", "ece"})
 

@@ -16,7 +16,7 @@ from .._types import GeneratorLike
 from ..exceptions import InvalidParameterError
 from ..utils import check_generator, check_param, derive_seed
 from ._intervals import MeanInterval, fold_mean_interval
-from ._scoring import Score, check_scores, needs_proba
+from ._scoring import Score, check_scores, needs_proba, score_range
 from ._split import RepeatedStratifiedKFold, StratifiedKFold
 
 __all__ = ["CVResult", "clone_estimator", "cross_validate", "seed_estimator", "take_rows"]
@@ -107,6 +107,15 @@ def _is_step_list(value: Any) -> bool:
         isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str)
         for item in value
     )
+
+
+def _within(interval: MeanInterval, bounds: tuple[float, float] | None) -> MeanInterval:
+    """An interval clipped to the values its score can take (a balanced accuracy above 1
+    is not a plausible value)."""
+    if bounds is None:
+        return interval
+    low, high = bounds
+    return MeanInterval(interval.mean, max(low, interval.low), min(high, interval.high))
 
 
 @dataclass
@@ -295,10 +304,16 @@ def cross_validate(
         elif progress:
             shown = ", ".join(f"{name}={row[name]:.4f}" for name in scores)
             print(f"cross_validate: fold {index + 1}/{len(splits)}: {shown}", file=sys.stderr)
-    fraction = float(np.mean(test_fractions)) if len(splits) > 1 else None
+    # Nadeau & Bengio's correction is for training sets that overlap across rotating folds;
+    # one fixed split run with several seeds measures seed-to-seed variation: plain interval
+    rotating = len({np.asarray(test).tobytes() for _, test in splits}) > 1
+    fraction = float(np.mean(test_fractions)) if len(splits) > 1 and rotating else None
     summary = {
-        name: fold_mean_interval(
-            [row[name] for row in rows], confidence=confidence, test_fraction=fraction
+        name: _within(
+            fold_mean_interval(
+                [row[name] for row in rows], confidence=confidence, test_fraction=fraction
+            ),
+            score_range(name),
         )
         for name in scores
     }
