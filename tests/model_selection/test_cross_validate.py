@@ -214,3 +214,34 @@ def test_binary_pr_auc_is_the_minority_class_whatever_the_label_order():
     assert pr_auc(np.where(y01 == 1, "fraud", "ok")) == pytest.approx(numeric)
     assert pr_auc(np.where(y01 == 1, "a_fraud", "z_ok")) == pytest.approx(numeric)
     assert numeric < 0.8  # the minority's PR-AUC, not the majority's (close to 1)
+
+
+class _SameSplit:
+    """One fixed train/test split, given ``n`` times (compare's built-in data, several seeds)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def split(self, X, y):
+        rows = np.arange(len(y))
+        for _ in range(self.n):
+            yield rows[rows % 3 != 0], rows[rows % 3 == 0]
+
+
+def test_a_fixed_split_gets_the_plain_interval_clipped_to_the_metric_range():
+    from torchbalance.model_selection import fold_mean_interval
+    from torchbalance.models import TorchClassifier
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(150) < 0.2).astype(np.int64)
+    X = rng.normal(size=(150, 3)) + y[:, None]
+    result = cross_validate(
+        TorchClassifier(epochs=2), X, y, cv=_SameSplit(3), metrics=["balanced_accuracy"]
+    )
+    values = [row["balanced_accuracy"] for row in result.folds]
+    plain = fold_mean_interval(values)
+    interval = result.summary["balanced_accuracy"]
+    assert interval.mean == pytest.approx(plain.mean)
+    assert interval.low == pytest.approx(max(0.0, plain.low))
+    assert interval.high == pytest.approx(min(1.0, plain.high))
+    assert 0.0 <= interval.low <= interval.high <= 1.0
