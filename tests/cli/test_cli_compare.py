@@ -113,6 +113,16 @@ def test_list_strategies_and_module_entry_point():
             ["data.csv", "--target", "label", "--lr", "-1"],
             "lr=-1.0 is invalid",
         ),
+        (
+            ["ok"] * 20 + ["fraud"] * 10,
+            ["data.csv", "--target", "label", "--strategies", ""],
+            "--strategies is empty",
+        ),
+        (
+            ["ok"] * 20 + ["fraud"] * 10,
+            ["data.csv", "--target", "label", "--out", "data.csv"],
+            "--out data.csv is a file",
+        ),
     ],
     ids=[
         "missing file",
@@ -122,6 +132,8 @@ def test_list_strategies_and_module_entry_point():
         "tiny class",
         "unknown",
         "negative lr",
+        "no strategies",
+        "out is a file",
     ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, labels, args, message):

@@ -160,3 +160,20 @@ def test_keel_files_read_as_binary_tables():
         assert table.categorical_columns == [], path.name
         expected = pd.read_csv(path)["label"].value_counts().sort_index().tolist()
         assert describe_labels(table.y).counts == expected, path.name
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        (["1", "01", "1", "01"], ["1", "01", "1", "01"]),  # two classes, not one
+        (["NA", "None", "null", "x"], ["NA", "None", "null", "x"]),  # labels, not missing
+        (["True", "False", "True", "False"], ["True", "False", "True", "False"]),
+        (["inf", "1", "2", "inf"], ["inf", "1", "2", "inf"]),
+        (["0", "1", "0", "-1"], [0, 1, 0, -1]),
+        (["0.0", "1.0", "0.0", "1.0"], [0, 1, 0, 1]),
+    ],
+)
+def test_csv_labels_are_read_as_written(tmp_path, labels, expected):
+    path = tmp_path / "t.csv"
+    path.write_text("x,label\n" + "".join(f"{i},{v}\n" for i, v in enumerate(labels)))
+    assert load_table(path, target="label").y.tolist() == expected

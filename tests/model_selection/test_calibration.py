@@ -145,3 +145,14 @@ def test_train_priors_are_counted_after_the_models_own_resampling():
         assert abs(corrected.predict_proba(X)[:, 1].mean() - share) < 0.03
     plain = PriorCorrectedClassifier(LogisticRegression()).fit(X, y)
     np.testing.assert_allclose(plain.train_priors_, [1 - share, share])
+
+
+def test_temperature_scaling_takes_numpy_arrays():
+    from torchbalance.model_selection import TemperatureScaling
+
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(200, 3)) * 3
+    labels = rng.integers(0, 3, 200)
+    from_numpy = TemperatureScaling().fit(logits, labels)
+    from_tensors = TemperatureScaling().fit(torch.from_numpy(logits), torch.from_numpy(labels))
+    assert torch.equal(from_numpy.temperature, from_tensors.temperature)

@@ -245,3 +245,27 @@ def test_a_fixed_split_gets_the_plain_interval_clipped_to_the_metric_range():
     assert interval.low == pytest.approx(max(0.0, plain.low))
     assert interval.high == pytest.approx(min(1.0, plain.high))
     assert 0.0 <= interval.low <= interval.high <= 1.0
+
+
+def test_groups_reach_a_group_aware_splitter():
+    from torchbalance.model_selection import StratifiedGroupKFold
+
+    rng = np.random.default_rng(0)
+    y = np.array([0, 1] * 60)
+    X = rng.normal(size=(120, 3)) + y[:, None]
+    groups = np.repeat(np.arange(30), 4)
+    result = cross_validate(
+        LogisticRegression(),
+        X,
+        y,
+        cv=StratifiedGroupKFold(3),
+        groups=groups,
+        metrics=["balanced_accuracy"],
+        return_predictions=True,
+        generator=0,
+    )
+    tested = [set(groups[np.asarray(p["test"])].tolist()) for p in result.predictions]
+    assert all(not (a & b) for i, a in enumerate(tested) for b in tested[i + 1 :])
+    assert set().union(*tested) == set(range(30))
+    with pytest.raises(InvalidParameterError, match="groups needs a group-aware splitter"):
+        cross_validate(LogisticRegression(), X, y, cv=3, groups=groups)

@@ -116,6 +116,13 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         return _list(out)
     from ..experiment import compare, render_report, write_report
 
+    if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise UsageError(f"--out {args.out} is a file; --out takes a folder (made if missing).")
+    if args.strategies is not None and not args.strategies.strip(" ,"):
+        raise UsageError(
+            "--strategies is empty; name strategies (comma-separated), or 'default', 'all' or "
+            "'fast' (see --list-strategies)."
+        )
     X, y = _data(args)
     result = compare(
         X,

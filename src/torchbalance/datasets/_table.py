@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import math
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,6 +151,43 @@ def _missing_target_message(path: Path, target: str, columns: Sequence[Any]) -> 
     )
 
 
+_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
+
+
+def _labels_from_text(text: Any, path: Path, target: str) -> Any:
+    """Labels read as text: integers when every label is written as one ("1.0" too, when
+    that is how the number prints), else the strings themselves, so distinct texts stay
+    distinct classes ("1" and "01"; "NA", "None" or "True" are labels, not missing or bool).
+    Only empty cells are missing."""
+    filled = text.where(text != "", None)
+    values = filled.dropna().tolist()
+    if not values:
+        return filled
+    if all(_INTEGER.fullmatch(v) for v in values):
+        return filled.map(int, na_action="ignore")
+    numbers = [_canonical_number(v) for v in values]
+    if any(n is None for n in numbers):
+        return filled
+    fractional = [n for n in numbers if n is not None and not n.is_integer()]
+    if fractional:
+        raise DataValidationError(
+            f"load_table: column {target!r} of '{path}' holds non-integer numbers such as "
+            f"{fractional[:3]}; class labels must be integers or strings (is this a "
+            "regression target?)."
+        )
+    return filled.map(lambda v: int(float(v)), na_action="ignore")
+
+
+def _canonical_number(text: str) -> float | None:
+    """The number ``text`` writes, if it is written the way that float prints (``"2.0"``),
+    else ``None`` (``"02"``, ``"inf"``, ``"cat"``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and repr(value) == text else None
+
+
 def _check_labels(y: Any, path: Path, target: str) -> Any:
     missing = y.isna().to_numpy()
     if missing.any():
@@ -160,9 +199,11 @@ def _check_labels(y: Any, path: Path, target: str) -> Any:
             f"column {target!r} ({noun} {shown}, counting data rows from 0); drop or fill "
             f"{'it' if rows.size == 1 else 'them'} first."
         )
+    if y.dtype == object and all(isinstance(v, (int, np.integer)) for v in y):
+        y = y.astype(np.int64)
     if y.dtype.kind == "f":
         values = y.to_numpy()
-        fractional = values[values != np.round(values)]
+        fractional = values[~np.isfinite(values) | (values != np.round(values))]
         if fractional.size:
             raise DataValidationError(
                 f"load_table: column {target!r} of '{path}' holds non-integer numbers such as "
@@ -258,7 +299,13 @@ def load_table(
         raise DataValidationError(_missing_target_message(file, target, list(frame.columns)))
     if frame.shape[0] == 0:
         raise DataValidationError(f"load_table: '{file}' has a header but no rows.")
-    y = _check_labels(frame[target], file, target)
+    labels = frame[target]
+    if kind == "csv":  # the labels as written: no type guessing merges "1" and "01"
+        text = pd.read_csv(
+            file, sep=sep or default_sep, usecols=[target], dtype=str, keep_default_na=False
+        )[target]
+        labels = _labels_from_text(text, file, target)
+    y = _check_labels(labels, file, target)
     X = frame.drop(columns=[target])
     categorical = _non_numeric(X)
     if encode == "onehot" and categorical:

@@ -142,7 +142,14 @@ class TemperatureScaling(torch.nn.Module):
         self.register_buffer("fitted", torch.zeros((), dtype=torch.bool))  # saved with the state
 
     def fit(self, logits: torch.Tensor, labels: torch.Tensor) -> TemperatureScaling:
-        """Fit ``T`` on held-out ``logits`` ``(n, C)`` and integer ``labels`` ``(n,)``."""
+        """Fit ``T`` on held-out ``logits`` ``(n, C)`` and integer ``labels`` ``(n,)``
+        (tensors, or anything ``torch.as_tensor`` takes, such as NumPy arrays)."""
+        logits, labels = torch.as_tensor(logits), torch.as_tensor(labels)
+        if not logits.is_floating_point() or labels.is_floating_point():
+            raise DataValidationError(
+                "TemperatureScaling: logits must be floating and labels integers, got "
+                f"{logits.dtype} and {labels.dtype}."
+            )
         if logits.dim() != 2 or labels.dim() != 1 or logits.shape[0] != labels.shape[0]:
             raise DataValidationError(
                 f"TemperatureScaling: logits must be (n, C) and labels (n,), got "

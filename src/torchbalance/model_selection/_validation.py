@@ -191,6 +191,7 @@ def cross_validate(
     return_models: bool = False,
     return_predictions: bool = False,
     progress: bool | Callable[[int, int], None] = False,
+    groups: Any = None,
 ) -> CVResult:
     """Cross-validate ``model`` with an optional resampler fitted on training folds only.
 
@@ -207,7 +208,8 @@ def cross_validate(
         y: Labels ``(n_samples,)``.
         resampler: Anything with ``fit_resample(X, y)``, or ``None``.
         cv: Number of stratified folds (shuffled, seeded from ``generator``) or a splitter
-            (``split(X, y)`` yielding train/test indices), e.g. ``StratifiedGroupKFold``.
+            (``split(X, y)`` yielding train/test indices), e.g. ``StratifiedGroupKFold``
+            (with ``groups``).
         metrics: Names from :data:`SCORES` or ``{name: score(y_true, y_pred, y_proba, classes)}``.
         n_repeats: With ``cv=<int>``, repeat the folds with new shuffles.
         confidence: Level of the summary intervals.
@@ -217,6 +219,8 @@ def cross_validate(
         return_predictions: Keep each fold's test predictions (labels and probabilities).
         progress: ``True``: one line per fold on stderr; a callable: called as
             ``progress(folds_done, n_folds)`` after each fold (e.g. to drive a progress bar).
+        groups: Group of each sample, passed to a group-aware ``cv`` (``split(X, y, groups)``)
+            so that no group is split between training and test rows.
 
     Returns:
         :class:`CVResult`.
@@ -254,7 +258,12 @@ def cross_validate(
         )
     seed = derive_seed(check_generator(generator, owner=owner))
     splitter = _splitter(cv, n_repeats, seed)
-    splits = list(splitter.split(X, y))
+    if groups is not None and isinstance(cv, int):
+        raise InvalidParameterError(
+            f"{owner}: groups needs a group-aware splitter as cv, e.g. "
+            "cv=StratifiedGroupKFold(5); cv=<int> ignores groups."
+        )
+    splits = list(splitter.split(X, y) if groups is None else splitter.split(X, y, groups))
     labels = _label_set(y)
     n_per_repeat = max(1, len(splits) // n_repeats)
     rows: list[dict[str, Any]] = []
