@@ -159,3 +159,28 @@ def test_resample_a_table(tmp_path):
     assert sum(r.endswith(",fraud") for r in rows) == sum(r.endswith(",ok") for r in rows) == 90
     bad = _run("resample", str(csv), "--target", "label", "--method", "Magic", "-o", str(out))
     assert bad.returncode == 2 and "unknown --method 'Magic'" in bad.stderr
+
+
+def test_resample_keeps_categories_with_smotenc_and_refuses_smote(tmp_path):
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n = 60
+    frame = pd.DataFrame(
+        {
+            "amount": rng.normal(size=n),
+            "colour": rng.choice(["red", "blue", "green"], n),
+            "label": ["fraud" if i % 6 == 0 else "ok" for i in range(n)],
+        }
+    )
+    csv = tmp_path / "shop.csv"
+    frame.to_csv(csv, index=False)
+    out = tmp_path / "balanced.csv"
+    result = _run("resample", str(csv), "--target", "label", "--method", "SMOTENC", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    balanced = pd.read_csv(out)
+    assert list(balanced.columns) == ["amount", "colour", "label"]
+    assert set(balanced["colour"]) <= {"red", "blue", "green"}
+    assert (balanced["label"] == "fraud").sum() == (balanced["label"] == "ok").sum() == 50
+    refused = _run("resample", str(csv), "--target", "label", "--method", "SMOTE", "-o", str(out))
+    assert refused.returncode == 2 and "--method SMOTENC" in refused.stderr

@@ -40,7 +40,9 @@ def add_parser(commands: Any) -> None:
         description=(
             "Read PATH, resample it with METHOD (a resampler class name such as SMOTE or "
             "RandomUnderSampler, case-insensitive) and write the result to OUT (CSV or Parquet "
-            "by extension). Categorical columns are one-hot encoded first."
+            "by extension). Categorical columns are one-hot encoded first, except for SMOTENC and "
+            "SMOTEN, which handle them as categories; interpolating methods (SMOTE, ADASYN, ...) "
+            "refuse them."
         ),
     )
     parser.add_argument("path", metavar="PATH", help="a .csv, .tsv or .parquet file")
@@ -73,6 +75,24 @@ def _strategy(text: str | None, labels: Any) -> Any:
     return value
 
 
+# methods that make new rows between neighbours: meaningless on one-hot categories
+_INTERPOLATING = (
+    "SMOTE",
+    "BorderlineSMOTE",
+    "SVMSMOTE",
+    "KMeansSMOTE",
+    "ADASYN",
+    "SMOTEENN",
+    "SMOTETomek",
+)
+
+
+def _seeded(resampler: Any, seed: int) -> Any:
+    if "generator" in resampler.get_params():
+        resampler.set_params(generator=seed)
+    return resampler
+
+
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Run ``resample``; returns the exit status (user errors are raised to the caller)."""
     import pandas as pd
@@ -85,16 +105,39 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(
             f"unknown --method {args.method!r}; available: {', '.join(sorted(classes)) or 'none'}."
         )
-    table = load_table(args.path, target=args.target, encode="onehot")
+    raw = load_table(args.path, target=args.target)
+    categorical = raw.categorical_columns
     params: dict[str, Any] = {}
-    strategy = _strategy(args.sampling_strategy, table.y)
+    strategy = _strategy(args.sampling_strategy, raw.y)
     if strategy is not None:
         params["sampling_strategy"] = strategy
-    resampler = method(**params)
-    if "generator" in resampler.get_params():
-        resampler.set_params(generator=args.seed)
-    X, y = resampler.fit_resample(table.X, table.y)
-    frame = pd.DataFrame(X, columns=table.X.columns)
+    if categorical and method.__name__ in ("SMOTENC", "SMOTEN"):
+        # categories as integer codes, the form these two take, and back to text afterwards
+        features = raw.X.copy()
+        categories = {}
+        for column in categorical:
+            coded = pd.Categorical(features[column])
+            categories[column] = coded.categories
+            features[column] = coded.codes.astype("int64")
+        if method.__name__ == "SMOTENC":
+            params["categorical_features"] = [list(features.columns).index(c) for c in categorical]
+        resampler = _seeded(method(**params), args.seed)
+        X, y = resampler.fit_resample(features, raw.y)
+        frame = pd.DataFrame(X, columns=features.columns)
+        for column, names in categories.items():
+            frame[column] = names.take(frame[column].to_numpy(dtype="int64"))
+    else:
+        if categorical and method.__name__ in _INTERPOLATING:
+            raise UsageError(
+                f"columns {categorical} are categorical: {method.__name__} would interpolate "
+                "their one-hot codes into categories that do not exist. Use --method SMOTENC "
+                "(mixed columns) or SMOTEN (all categorical), or a method that keeps rows."
+            )
+        table = load_table(args.path, target=args.target, encode="onehot")
+        resampler = _seeded(method(**params), args.seed)
+        X, y = resampler.fit_resample(table.X, table.y)
+        frame = pd.DataFrame(X, columns=table.X.columns)
+    table = raw
     frame[args.target] = pd.Series(y).to_numpy()
     destination = str(args.output)
     if destination.endswith((".parquet", ".pq")):
