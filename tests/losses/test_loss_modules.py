@@ -360,3 +360,25 @@ def test_weighted_modules_follow_cross_entropy_weighting():
     weight = torch.tensor([0.5, 1.0, 2.0, 3.0, 4.0], dtype=torch.float64)
     la = TF.logit_adjusted_loss(logits, target, COUNTS, tau=0.0, weight=weight)
     torch.testing.assert_close(la, F.cross_entropy(logits, target, weight=weight))
+
+
+@pytest.mark.parametrize("gamma", [0.1, 0.5, 0.99])
+@pytest.mark.parametrize("gap", [30.0, 120.0, 1e4])
+def test_focal_family_gradients_stay_finite_on_saturated_logits(gamma, gap):
+    # pow(0, gamma < 1) has a NaN gradient; the loss is flat there, so the gradient is 0
+    x = torch.tensor([[gap, 0.0], [0.3, 0.1]], requires_grad=True)
+    L.FocalLoss(gamma=gamma)(x, torch.tensor([-100, 0])).backward()  # row 0 ignored
+    assert torch.isfinite(x.grad).all() and torch.equal(x.grad[0], torch.zeros(2))
+    xb = torch.tensor([gap, -1.0], requires_grad=True)
+    L.BinaryFocalLoss(gamma=gamma)(xb, torch.tensor([1.0, 0.0])).backward()
+    assert torch.isfinite(xb.grad).all()
+    xa = torch.tensor([[gap, -gap]], requires_grad=True)
+    L.AsymmetricLoss(gamma_pos=gamma, gamma_neg=gamma, clip=0.0)(
+        xa, torch.tensor([[1.0, 0.0]])
+    ).backward()
+    assert torch.isfinite(xa.grad).all()
+    # away from saturation the value is the formula's: (1 - p)^gamma * CE
+    z = torch.tensor([[1.0, 0.2]], dtype=torch.float64)
+    p = torch.softmax(z, 1)[0, 0]
+    expected = (1 - p) ** gamma * -torch.log(p)
+    torch.testing.assert_close(L.FocalLoss(gamma=gamma)(z, torch.tensor([0])), expected)

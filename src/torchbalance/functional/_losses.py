@@ -45,9 +45,17 @@ __all__ = [
 CLASS_BALANCED_BASES = ("ce", "softmax", "sigmoid", "focal")
 
 
+def _power(base: torch.Tensor, gamma: float) -> torch.Tensor:
+    """``base ** gamma`` for ``base >= 0`` with finite gradients at 0: for ``gamma < 1`` the
+    gradient of ``pow`` there is ``0 * inf = NaN`` (a saturated logit, even on an ignored
+    row, would poison the batch); the loss is flat there, so the gradient is 0."""
+    tiny = torch.finfo(base.dtype).tiny
+    return torch.where(base > 0, base.clamp_min(tiny).pow(gamma), torch.zeros_like(base))
+
+
 def _modulator(one_minus_p: torch.Tensor, gamma: float) -> torch.Tensor | None:
     """``(1 - p) ** gamma``, or ``None`` for ``gamma == 0`` (a factor of one)."""
-    return None if gamma == 0 else one_minus_p.clamp_min(0).pow(gamma)
+    return None if gamma == 0 else _power(one_minus_p.clamp_min(0), gamma)
 
 
 # --- cores ---------------------------------------------------------------------------------
@@ -113,7 +121,7 @@ def _binary_focal(
     if gamma != 0:
         # 1 - p_t = σ(x)(1 - t) + σ(-x) t; σ(-x) rather than 1 - σ(x): no cancellation at p ≈ 1.
         one_minus_pt = torch.lerp(torch.sigmoid(x), torch.sigmoid(-x), t)
-        loss = loss * one_minus_pt.pow(gamma)
+        loss = loss * _power(one_minus_pt, gamma)
     return reduce(loss, reduction)
 
 
@@ -138,9 +146,9 @@ def _asymmetric(
         negative = F.logsigmoid(-x)
         p_m = torch.sigmoid(x)
     if gamma_pos != 0:
-        positive = positive * one_minus_p.pow(gamma_pos)
+        positive = positive * _power(one_minus_p, gamma_pos)
     if gamma_neg != 0:
-        negative = negative * p_m.pow(gamma_neg)
+        negative = negative * _power(p_m, gamma_neg)
     # y L+ + (1 - y) L-, as one lerp.
     return reduce(-torch.lerp(negative, positive, t), reduction)
 
