@@ -382,3 +382,21 @@ def test_focal_family_gradients_stay_finite_on_saturated_logits(gamma, gap):
     p = torch.softmax(z, 1)[0, 0]
     expected = (1 - p) ** gamma * -torch.log(p)
     torch.testing.assert_close(L.FocalLoss(gamma=gamma)(z, torch.tensor([0])), expected)
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda: L.CostSensitiveLoss(torch.tensor([[0.0, 1.0], [5.0, 0.0]])),
+        lambda: L.FocalLoss(gamma=2.0),
+        lambda: L.LogitAdjustedLoss(class_counts=[10, 2]),
+    ],
+    ids=["cost-sensitive", "focal", "logit-adjusted"],
+)
+@pytest.mark.parametrize("bad", [-1, 2])
+def test_class_indices_outside_the_logits_are_refused_by_name(loss, bad):
+    # -1 used as padding (not ignore_index) once took the cost matrix's last row silently
+    with pytest.raises(DataValidationError, match=rf"class indices \[{bad}\] outside 0..1"):
+        loss()(torch.zeros(2, 2), torch.tensor([0, bad]))
+    ignored = loss()(torch.zeros(2, 2), torch.tensor([0, -100]))  # ignore_index still works
+    assert torch.isfinite(ignored)

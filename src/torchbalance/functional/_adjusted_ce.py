@@ -38,7 +38,7 @@ def _composed(
     count_denominator: bool,
 ) -> torch.Tensor:
     """The same loss from differentiable ops (for double backward only)."""
-    valid, safe = ignore_mask(target, ignore_index)
+    valid, safe = ignore_mask(target, ignore_index, x.shape[1])
     z = x if multiplier is None else x * multiplier
     z = z * scale
     if offset is not None:
@@ -69,7 +69,7 @@ class _AdjustedCrossEntropy(torch.autograd.Function):
         reduction: str,
         count_denominator: bool,
     ) -> torch.Tensor:
-        valid, safe = ignore_mask(target, ignore_index)
+        valid, safe = ignore_mask(target, ignore_index, x.shape[1])
         index = safe.unsqueeze(1)
         if multiplier is not None:
             z = torch.addcmul(offset, x, multiplier) if offset is not None else x * multiplier

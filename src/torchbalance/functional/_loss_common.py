@@ -129,10 +129,31 @@ def check_binary_inputs(
         )
 
 
-def ignore_mask(target: torch.Tensor, ignore_index: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _compiling() -> bool:
+    check = getattr(torch.compiler, "is_compiling", None)  # torch >= 2.3
+    return bool(check()) if check is not None else False
+
+
+def ignore_mask(
+    target: torch.Tensor, ignore_index: int, n_classes: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """``(valid, safe)``: rows not equal to ``ignore_index``, and ``target`` with those rows set
-    to class 0 so it can index safely (their loss is masked afterwards)."""
+    to class 0 so it can index safely (their loss is masked afterwards).
+
+    Raises:
+        DataValidationError: A class index outside ``0 .. n_classes - 1`` (checked on the CPU;
+            on a GPU the indexing itself asserts, without a host sync here).
+    """
     valid = target != ignore_index
+    # no data-dependent branch while torch.compile / torch.export traces the loss
+    if target.device.type == "cpu" and not _compiling():
+        bad = valid & ((target < 0) | (target >= n_classes))
+        if bool(bad.any()):
+            shown = sorted(set(target[bad].tolist()))[:5]
+            raise DataValidationError(
+                f"target holds class indices {shown} outside 0..{n_classes - 1} (and not "
+                f"ignore_index={ignore_index}); labels must be class indices of the logits."
+            )
     return valid, torch.where(valid, target, torch.zeros_like(target)).long()
 
 

@@ -73,7 +73,7 @@ def _focal(
     label_smoothing: float,
 ) -> torch.Tensor:
     x = upcast(logits)
-    valid, safe = ignore_mask(target, ignore_index)
+    valid, safe = ignore_mask(target, ignore_index, x.shape[1])
     log_p = F.log_softmax(x, dim=-1)
     w = None if weight is None else weight.to(dtype=x.dtype, device=x.device)
     factor = None if alpha is None else alpha.to(dtype=x.dtype, device=x.device)
@@ -172,7 +172,7 @@ def _class_balanced(
             ignore_index=ignore_index,
             count_denominator=True,
         )
-    valid, safe = ignore_mask(target, ignore_index)
+    valid, safe = ignore_mask(target, ignore_index, x.shape[1])
     one_hot = F.one_hot(safe, x.shape[-1]).to(x.dtype)
     terms = F.binary_cross_entropy_with_logits(x, one_hot, reduction="none")
     if base == "focal":
@@ -219,8 +219,8 @@ def _cost_sensitive(
     ignore_index: int,
 ) -> torch.Tensor:
     x = upcast(logits)
-    valid, safe = ignore_mask(target, ignore_index)
-    rows = cost_matrix.to(dtype=x.dtype, device=x.device)[safe]
+    valid, safe = ignore_mask(target, ignore_index, x.shape[1])
+    rows = cost_matrix.to(dtype=x.dtype, device=x.device).index_select(0, safe)
     loss = _ExpectedCost.apply(x, rows)
     loss = torch.where(valid, loss, torch.zeros_like(loss))
     return reduce(loss, reduction, valid.sum().to(x.dtype))
