@@ -170,3 +170,46 @@ def test_params_contract_with_module_fn_positional():
     from torchbalance.testing import check_params_contract
 
     check_params_contract(TorchClassifier(epochs=1), positional=("module_fn",))
+
+
+def test_the_resampler_sees_the_callers_labels():
+    from torchbalance.over_sampling import RandomOverSampler
+
+    rng = np.random.default_rng(0)
+    y = np.where(rng.random(200) < 0.2, 5, 3)
+    X = rng.normal(size=(200, 4)) + (y == 5)[:, None]
+    model = TorchClassifier(
+        epochs=1, generator=0, resampler=RandomOverSampler(sampling_strategy={5: 160})
+    ).fit(X, y)
+    assert model.classes_.tolist() == [3, 5]
+    strings = np.where(y == 5, "pos", "neg")
+    TorchClassifier(
+        epochs=1, generator=0, resampler=RandomOverSampler(sampling_strategy={"pos": 160})
+    ).fit(X, strings)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([0.0, 1.0] * 50),
+        np.array([False, True] * 50),
+        torch.tensor([0, 1] * 50, dtype=torch.int32),
+    ],
+    ids=["float", "bool", "int32-tensor"],
+)
+def test_labels_keep_their_dtype(y):
+    X = torch.randn(100, 3, generator=torch.Generator().manual_seed(0))
+    X_in = X if isinstance(y, torch.Tensor) else X.numpy()
+    model = TorchClassifier(epochs=1, generator=0).fit(X_in, y)
+    assert model.classes_.dtype == (y.numpy() if isinstance(y, torch.Tensor) else y).dtype
+    assert model.predict(X_in[:3]).dtype == y.dtype
+
+
+def test_numpy_integer_sizes_train_like_ints():
+    X = torch.randn(60, 3, generator=torch.Generator().manual_seed(0))
+    y = torch.tensor([0, 1] * 30)
+    numpy_sized = TorchClassifier(
+        epochs=1, batch_size=np.int64(16), hidden_sizes=(np.int64(8),), generator=0
+    ).fit(X, y)
+    plain = TorchClassifier(epochs=1, batch_size=16, hidden_sizes=(8,), generator=0).fit(X, y)
+    assert torch.equal(numpy_sized.predict_proba(X), plain.predict_proba(X))

@@ -170,7 +170,7 @@ class TorchClassifier(ClassifierMixin, ParamsMixin):
 
     def _check_param_values(self) -> None:
         self._validate_params()
-        if any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in self.hidden_sizes):
+        if not all(Interval(int, 1, None).is_satisfied_by(h) for h in self.hidden_sizes):
             raise InvalidParameterError(
                 f"TorchClassifier: hidden_sizes={self.hidden_sizes!r} is invalid; it must be a "
                 "tuple of ints >= 1 (e.g. (64,) or (128, 64))."
@@ -204,8 +204,10 @@ class TorchClassifier(ClassifierMixin, ParamsMixin):
         return self.optimizer(params, lr=self.lr)
 
     def _resample(
-        self, X: torch.Tensor, codes: torch.Tensor, seed: int
+        self, X: torch.Tensor, codes: torch.Tensor, seed: int, labels: Any
     ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(X, codes)`` after the resampler, which sees the caller's labels (``labels[c]``
+        for code ``c``), so that a ``sampling_strategy`` naming classes means them."""
         if self.resampler is None:
             return X, codes
         resampler = (
@@ -216,10 +218,22 @@ class TorchClassifier(ClassifierMixin, ParamsMixin):
         from .model_selection._validation import seed_estimator
 
         seed_estimator(resampler, seed)
-        X_new, y_new = resampler.fit_resample(X, codes)
+        if isinstance(labels, torch.Tensor):
+            y_given: Any = labels.to(codes.device)[codes]
+        else:
+            y_given = np.asarray(labels)[codes.cpu().numpy()]
+        X_new, y_new = resampler.fit_resample(X, y_given)
+        returned = y_new.cpu().numpy() if isinstance(y_new, torch.Tensor) else np.asarray(y_new)
+        new_codes = np.searchsorted(self.classes_, returned)
+        known = new_codes < len(self.classes_)
+        if not (known.all() and (self.classes_[new_codes[known]] == returned[known]).all()):
+            raise DataValidationError(
+                f"TorchClassifier: resampler={self.resampler!r} returned labels that are not "
+                "classes of y."
+            )
         return (
             torch.as_tensor(X_new, dtype=X.dtype, device=X.device),
-            torch.as_tensor(y_new, dtype=torch.int64, device=codes.device),
+            torch.as_tensor(new_codes, dtype=torch.int64, device=codes.device),
         )
 
     def fit(self, X: Any, y: Any) -> TorchClassifier:
@@ -238,13 +252,12 @@ class TorchClassifier(ClassifierMixin, ParamsMixin):
                 f"TorchClassifier: y has 1 class ({converter.to_y(classes)!r}); a classifier "
                 "needs samples of at least 2 classes."
             )
-        labels = classes.cpu().numpy()
-        self.classes_ = converter.classes[labels] if converter.classes is not None else labels
+        self.classes_ = converter.label_array(classes)  # the caller's values and dtype
         self.input_shape_ = tuple(X_t.shape[1:])
         self.n_features_in_ = math.prod(self.input_shape_)
         seed = derive_seed(check_generator(self.generator, owner="TorchClassifier"))
         X_fit = X_t.to(device=device, dtype=torch.float32)
-        X_fit, codes = self._resample(X_fit, codes.to(device), seed)
+        X_fit, codes = self._resample(X_fit, codes.to(device), seed, converter.to_y(classes))
         if self.standardize:
             self.mean_ = X_fit.mean(dim=0)
             std = X_fit.std(dim=0, unbiased=False)
@@ -253,7 +266,8 @@ class TorchClassifier(ClassifierMixin, ParamsMixin):
         counts = torch.bincount(codes, minlength=classes.numel()).cpu()
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            module_fn = self.module_fn or (lambda shape, c: mlp(shape, c, self.hidden_sizes))
+            sizes = tuple(int(h) for h in self.hidden_sizes)
+            module_fn = self.module_fn or (lambda shape, c: mlp(shape, c, sizes))
             self.module_ = module_fn(self.input_shape_, classes.numel()).to(device)
         self.loss_ = self._build_loss(counts).to(device)
         sampler = None if self.sampler is None else self.sampler(codes.cpu(), generator=seed)
@@ -278,7 +292,7 @@ class TorchClassifier(ClassifierMixin, ParamsMixin):
             self.module_.train()
             order = self._epoch_order(sampler, X.shape[0], order_generator).to(X.device)
             total, steps = 0.0, 0
-            for batch in order.split(self.batch_size):
+            for batch in order.split(int(self.batch_size)):
                 optimizer.zero_grad(set_to_none=True)
                 value = self.loss_(self.module_(X[batch]), y[batch])
                 value.backward()
@@ -338,6 +352,6 @@ class TorchClassifier(ClassifierMixin, ParamsMixin):
         logits, as_tensor = self._logits(X)
         codes = logits.argmax(dim=1).cpu().numpy()
         labels = self.classes_[codes]
-        if as_tensor and np.issubdtype(labels.dtype, np.integer):
+        if as_tensor and labels.dtype.kind in "biuf":
             return torch.as_tensor(labels, device=logits.device)
         return labels

@@ -275,3 +275,15 @@ def test_normal_class_can_be_the_minority_label():
     proba = detector.predict_proba(X)
     # column 0 (class 0) is now the anomaly column: class-0 rows are far from class 1
     assert roc_auc_score((y == 0).numpy(), proba[:, 0].numpy()) > 0.95
+
+
+def test_boolean_labels_come_back_as_booleans_and_numpy_batch_sizes_work():
+    import numpy as np
+
+    from torchbalance.anomaly import AutoencoderDetector
+
+    X = np.random.default_rng(0).normal(size=(100, 4))
+    y = np.array([False] * 90 + [True] * 10)
+    detector = AutoencoderDetector(epochs=1, batch_size=np.int64(32), generator=0).fit(X, y)
+    assert detector.classes_.dtype == np.bool_
+    assert detector.predict(X[:3]).dtype == np.bool_

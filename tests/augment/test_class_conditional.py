@@ -97,3 +97,18 @@ def test_bad_transform_and_labels_refused():
         aug(torch.zeros(2, 1), torch.tensor([0, 2]))
     with pytest.raises(InvalidParameterError, match="augment=1 is invalid"):
         ClassConditionalDataset([], 1)  # type: ignore[arg-type]
+
+
+def test_a_numpy_integer_seed_draws_like_the_int():
+    import numpy as np
+
+    data = TensorDataset(torch.randn(100, 4), torch.tensor([0] * 90 + [1] * 10))
+
+    def draw(seed):
+        augment = ClassConditionalAugment(
+            lambda x: x + torch.randn_like(x), power=0.0, labels=data, generator=seed
+        )
+        wrapped = augment.wrap(data)
+        return torch.stack([wrapped[i][0] for i in range(8)])
+
+    assert torch.equal(draw(np.int64(3)), draw(3))

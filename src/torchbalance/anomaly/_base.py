@@ -38,7 +38,7 @@ _PREDICT_BATCH = 8192
 
 def check_sizes(owner: str, name: str, sizes: Any, *, allow_empty: bool) -> None:
     ok = isinstance(sizes, (tuple, list)) and (allow_empty or len(sizes) > 0)
-    if ok and any(isinstance(h, bool) or not isinstance(h, int) or h < 1 for h in sizes):
+    if ok and not all(Interval(int, 1, None).is_satisfied_by(h) for h in sizes):
         ok = False
     if not ok:
         empty = "" if allow_empty else "non-empty "
@@ -124,8 +124,7 @@ class BaseDetector(ParamsMixin):
                 "have the same length."
             )
         values, dense, counts = torch.unique(codes.cpu(), return_inverse=True, return_counts=True)
-        labels = values.numpy()
-        classes = converter.classes[labels] if converter.classes is not None else labels
+        classes = converter.label_array(values)  # the caller's values and dtype
         if classes.size != 2:
             raise DataValidationError(
                 f"{owner}: y has {classes.size} class(es) {classes.tolist()}; a detector given "
@@ -205,7 +204,7 @@ class BaseDetector(ParamsMixin):
             self.module_.train()
             order = torch.randperm(F.shape[0], generator=order_generator).to(F.device)
             total, steps = 0.0, 0
-            for batch in order.split(self.batch_size):
+            for batch in order.split(int(self.batch_size)):
                 optimizer.zero_grad(set_to_none=True)
                 value = self._batch_loss(F[batch])
                 value.backward()
@@ -314,7 +313,7 @@ class BaseDetector(ParamsMixin):
             return torch.as_tensor(codes, device=X_t.device) if info.kind == "tensor" else codes
         labels = np.where(flagged, self.outlier_class_, self.normal_class_)
         labels = labels.astype(np.asarray(self.classes_).dtype)
-        if info.kind == "tensor" and np.issubdtype(labels.dtype, np.integer):
+        if info.kind == "tensor" and labels.dtype.kind in "biuf":
             return torch.as_tensor(labels, device=X_t.device)
         return labels
 

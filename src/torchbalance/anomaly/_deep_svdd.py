@@ -159,7 +159,7 @@ class DeepSVDD(BaseDetector):
         autoencoder.train()
         for _ in range(self.pretrain_epochs):
             order = torch.randperm(X.shape[0], generator=order_generator).to(X.device)
-            for batch in order.split(self.batch_size):
+            for batch in order.split(int(self.batch_size)):
                 optimizer.zero_grad(set_to_none=True)
                 loss = (autoencoder(X[batch]) - X[batch]).pow(2).sum(dim=1).mean()
                 loss.backward()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -222,8 +223,8 @@ class ClassConditionalDataset(Dataset):
         x, y = self.dataset[index]
         p = self.augment._prob_of(int(y))
         seed = self.augment.generator
-        if isinstance(seed, int) and not isinstance(seed, bool):
-            g = torch.Generator().manual_seed(_sample_seed(seed, self.epoch, int(index)))
+        if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+            g = torch.Generator().manual_seed(_sample_seed(int(seed), self.epoch, int(index)))
             if float(torch.rand((), generator=g, dtype=torch.float64)) >= p:
                 return x, y
             with torch.random.fork_rng(devices=[]):

@@ -273,10 +273,7 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
                 f"{owner}: y has 1 class ({converter.to_y(classes)!r}); a classifier needs "
                 "samples of at least 2 classes."
             )
-        restored = converter.to_y(classes)  # the caller's labels and dtype (bool, float, str)
-        self.classes_ = np.asarray(
-            restored.cpu().numpy() if isinstance(restored, torch.Tensor) else restored
-        )
+        self.classes_ = converter.label_array(classes)  # the caller's values and dtype
 
         def decode(member_codes: Any) -> Any:  # members' codes 0..C-1 -> the caller's labels
             return converter.to_y(classes[torch.as_tensor(np.asarray(member_codes)).long()])

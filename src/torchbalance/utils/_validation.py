@@ -82,6 +82,12 @@ class OutputConverter:
         frame = pd.DataFrame(array, columns=info.columns)
         return frame.astype(info.dtypes)
 
+    def label_array(self, y: torch.Tensor) -> np.ndarray:
+        """``y`` as a NumPy array of the caller's label values, in their dtype (bool, float,
+        int32, str ...): what a classifier's ``classes_`` holds."""
+        values = self.to_y(y)
+        return values.cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)
+
     def to_y(self, y: torch.Tensor) -> Any:
         """``y`` in the caller's label type, with original label values restored."""
         info = self.labels
