@@ -288,3 +288,20 @@ def test_progress_bar_on_a_terminal_and_plain_lines_elsewhere(monkeypatch, capsy
     _small(strategies=["baseline"], progress=True)
     err = capsys.readouterr().err
     assert err.startswith("compare: [1/1] baseline") and "\r" not in err and "[#" not in err
+
+
+def test_the_report_names_the_interval_each_protocol_uses():
+    from torchbalance.datasets import TrainTestData
+
+    rotating = render_report(_small(), "table")
+    assert "Intervals: Nadeau-Bengio corrected t" in rotating
+    split = TrainTestData(
+        X_train=X[:120],
+        y_train=Y[:120],
+        X_test=X[120:],
+        y_test=Y[120:],
+        name="toy",
+        description="a toy split",
+    )
+    fixed = compare(split, strategies=["baseline"], repeats=2, epochs=2, progress=False)
+    assert "Intervals: t over the seeds (one fixed split)" in render_report(fixed, "table")

@@ -103,9 +103,15 @@ def _text(result: ComparisonResult) -> str:
     if result.skipped:
         parts.append("left out: " + "; ".join(f"{k} ({v})" for k, v in result.skipped.items()))
     parts += [f"warning, {name}: {line}" for name, line in _warning_lines(result).items()]
+    intervals = (
+        "t over the seeds (one fixed split)"
+        if result.protocol.startswith("fixed split")
+        else "Nadeau-Bengio corrected t"
+    )
     parts.append(
         "'vs base': mean paired difference from the baseline over the same folds; 'p': its "
-        "one-sided sign-flip test (is it better?). Intervals: Nadeau-Bengio corrected t."
+        f"one-sided sign-flip test (is it better?). Intervals: {intervals}, within the "
+        "metric's range."
     )
     return "\n".join(parts)
 
