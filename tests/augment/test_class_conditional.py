@@ -112,3 +112,15 @@ def test_a_numpy_integer_seed_draws_like_the_int():
         return torch.stack([wrapped[i][0] for i in range(8)])
 
     assert torch.equal(draw(np.int64(3)), draw(3))
+
+
+def test_the_batch_labels_come_back_as_given():
+    import numpy as np
+
+    augment = ClassConditionalAugment(
+        lambda x: x + 1.0, power=0.0, class_counts=[8, 2], generator=0
+    )
+    x = torch.zeros(10, 3)
+    for y in (torch.tensor([0] * 8 + [1] * 2, dtype=torch.int32), np.array([0] * 8 + [1] * 2)):
+        _, y_out = augment(x, y)
+        assert y_out is y

@@ -150,11 +150,12 @@ class ClassConditionalAugment:
             y: ``(B,)`` integer labels in ``[0, C)``.
 
         Returns:
-            ``(x_out, y)``: ``x_out`` a new tensor like ``x``; ``y`` unchanged.
+            ``(x_out, y)``: ``x_out`` a new tensor like ``x``; ``y`` unchanged (the object
+            given, whatever its type and dtype).
         """
-        y = check_labels_1d(y, x.shape[0], self.num_classes, type(self).__name__)
+        codes = check_labels_1d(y, x.shape[0], self.num_classes, type(self).__name__)
         generator = self._stream.get(x.device)
-        p = self.probs.to(device=x.device)[y.to(x.device)]
+        p = self.probs.to(device=x.device)[codes.to(x.device)]
         chosen = torch.rand(p.shape, generator=generator, device=x.device, dtype=torch.float64) < p
         out = x.clone()
         for i in torch.nonzero(chosen).reshape(-1).tolist():
