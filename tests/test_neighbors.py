@@ -677,7 +677,7 @@ def test_rows_full_of_duplicates_give_the_full_searchs_answer(
     # one-hot / integer-coded data: each distinct row is searched once, its copies expanded
     rng = np.random.default_rng(seed)
     X = torch.from_numpy(rng.integers(0, levels, size=(n, d)).astype(np.float32)) * scale
-    assert neighbors._duplicate_rows(X) is not None or levels**d >= 0.75 * n
+    assert neighbors._duplicate_rows(X, k + 1) is not None or levels**d >= 0.75 * n
     Q = torch.from_numpy(rng.integers(0, levels, size=(17, d)).astype(np.float32)) * scale
     exclude_self = exclude_self and not with_query
     k = min(k, n - int(exclude_self))
@@ -692,13 +692,16 @@ def test_rows_full_of_duplicates_give_the_full_searchs_answer(
 
 def test_duplicate_detection_leaves_distinct_data_alone():
     X = torch.randn(500, 3, generator=torch.Generator().manual_seed(0))
-    assert neighbors._duplicate_rows(X) is None
+    assert neighbors._duplicate_rows(X, 4) is None
     codes = torch.randint(0, 2, (500, 4), generator=torch.Generator().manual_seed(0)).float()
-    distinct, members = neighbors._duplicate_rows(codes)
+    distinct, members = neighbors._duplicate_rows(codes, 4)
     assert distinct.shape[0] == len({tuple(r) for r in codes.tolist()})
     firsts = members[:, 0]
     assert torch.equal(firsts, torch.sort(firsts).values)  # ordered by first copy
     assert torch.equal(codes[firsts], distinct)
+    # only the first copies are kept (never a row per copy of a heavily repeated point)
+    assert members.shape[1] == 4 and bool((codes[members] == distinct[:, None]).all())
+    assert bool((members[:, 1:] > members[:, :-1]).all())
 
 
 def test_points_without_features_are_refused():

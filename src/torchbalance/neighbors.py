@@ -36,8 +36,10 @@ The float32 scores are only a *filter*; nothing is guessed:
    own rounding (``<= (d + 2) 2**-53`` relative) is added to ``e_i``, so a point that ties or
    beats the k-th in float64 is still a candidate.
 
-So the candidate set provably contains the answer. Heavy exact ties (many duplicates) only
-cost more candidates to re-rank, in bounded memory.
+So the candidate set provably contains the answer. Heavy exact ties only cost more
+candidates to re-rank, in bounded memory; when a quarter or more of the rows are exact
+duplicates (one-hot or integer-coded data), each distinct row is searched once and its first
+copies expanded in ``(distance, index)`` order instead (:func:`_search_distinct`).
 
 :func:`nearest_distance_lower_bounds` runs the same GEMM tiles with the same error bound but
 keeps only each row's smallest score, a lower bound on its nearest-neighbour distance, for
@@ -168,7 +170,7 @@ def kneighbors(
     X = X.detach()  # a search, not a differentiable function: outputs never require grad
     query = None if query is None else query.detach()
     k, budget = int(n_neighbors), int(memory_budget)
-    members = _duplicate_rows(X)
+    members = _duplicate_rows(X, k + 1)
     if members is None:
         cols, d2, frame = _search(X, k, query, exclude_self, budget)
     else:
@@ -276,14 +278,14 @@ def _search(
 _DISTINCT_SHARE = 0.75
 
 
-def _duplicate_rows(X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
+def _duplicate_rows(X: torch.Tensor, keep: int) -> tuple[torch.Tensor, torch.Tensor] | None:
     """``(distinct, members)`` when many rows of ``X`` are exact duplicates, else ``None``.
 
     ``distinct`` holds one copy of each distinct row, ordered by the lowest index among its
-    copies; ``members`` is ``(len(distinct), c)``: the indices of each one's copies,
-    ascending, padded with ``n`` (``c`` the most copies of any row). A projection on a fixed
-    random direction first counts distinct values (collisions only overcount duplicates), so
-    data without many duplicates pays one matrix-vector product.
+    copies; ``members`` is ``(len(distinct), c)``: the indices of each one's first ``c``
+    copies (``c <= keep``), ascending, padded with ``n``. A projection on a fixed random
+    direction first counts distinct values (collisions only overcount duplicates), so data
+    without many duplicates pays one matrix-vector product.
     """
     n = X.shape[0]
     if n < 64 or X.dtype not in (torch.float32, torch.float64):
@@ -299,8 +301,10 @@ def _duplicate_rows(X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None
     by_row = torch.argsort(inverse, stable=True)  # copies grouped, ascending within a group
     starts = torch.cumsum(counts, 0) - counts
     slot = torch.arange(n, device=X.device) - starts[inverse[by_row]]
-    members = torch.full((distinct.shape[0], int(counts.max())), n, device=X.device)
-    members[inverse[by_row], slot] = by_row
+    first = slot < keep  # later copies never enter an answer of keep - 1 neighbours
+    width = min(int(counts.max()), keep)
+    members = torch.full((distinct.shape[0], width), n, device=X.device)
+    members[inverse[by_row][first], slot[first]] = by_row[first]
     order = torch.argsort(members[:, 0])  # by each row's first copy: ties by lowest index
     return distinct[order], members[order]
 
@@ -326,7 +330,7 @@ def _search_distinct(
     n = X.shape[0]
     wanted = min(k + int(exclude_self), distinct.shape[0])
     rows, d2, frame = _search(distinct, wanted, X if query is None else query, False, memory_budget)
-    first = members[:, : k + 1]
+    first = members  # each distinct row's first k + 1 copies
     m, width = rows.shape[0], wanted * first.shape[1]
     cols = torch.empty((m, k), dtype=torch.int64, device=X.device)
     out_d2 = torch.empty((m, k), dtype=torch.float64, device=X.device)
