@@ -222,3 +222,15 @@ def test_nullable_dataframe_columns_are_numeric_and_come_back_nullable():
     with_na.iloc[0, 0] = pd.NA
     with pytest.raises(DataValidationError, match="1 NaN"):
         check_features(with_na)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on CPU-only machines")
+def test_cuda_without_cuda_is_refused_by_name():
+    from torchbalance.exceptions import InvalidParameterError
+    from torchbalance.models import TorchClassifier
+    from torchbalance.utils import resolve_device
+
+    with pytest.raises(InvalidParameterError, match="CUDA is not available here"):
+        resolve_device("cuda", "Owner")
+    with pytest.raises(InvalidParameterError, match="TorchClassifier: device='cuda'"):
+        TorchClassifier(device="cuda", epochs=1).fit(torch.randn(20, 2), torch.tensor([0, 1] * 10))

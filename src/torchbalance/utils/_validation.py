@@ -445,7 +445,8 @@ def resolve_device(device: str | torch.device, owner: str) -> torch.device:
     """``device`` as a ``torch.device``; ``"auto"`` is CUDA when available, else the CPU.
 
     Raises:
-        InvalidParameterError: ``device`` names no device torch knows.
+        InvalidParameterError: ``device`` names no device torch knows, or CUDA when it is not
+            available.
 
     Example:
         >>> resolve_device("cpu", "Owner")
@@ -454,9 +455,14 @@ def resolve_device(device: str | torch.device, owner: str) -> torch.device:
     if isinstance(device, str) and device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
-        return torch.device(device)
+        resolved = torch.device(device)
     except (RuntimeError, TypeError):
         raise InvalidParameterError(
             f"{owner}: device={device!r} is invalid; it must be 'cpu', 'cuda', 'cuda:N', "
             "'auto' or a torch.device."
         ) from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise InvalidParameterError(
+            f"{owner}: device={device!r} but CUDA is not available here; use 'cpu' or 'auto'."
+        )
+    return resolved
