@@ -187,3 +187,34 @@ def test_label_imbalance_ratios_refuse_bad_matrices():
         label_imbalance_ratios([[0.5, 1.0]])
     with pytest.raises(DataValidationError, match="2-D"):
         label_imbalance_ratios([1, 0, 1])
+
+
+@pytest.mark.parametrize("dtype", [np.uint16, np.uint32, np.uint64])
+def test_wide_unsigned_numpy_labels_are_integers(dtype):
+    assert get_labels(np.array([0, 1, 2, 2], dtype=dtype)).tolist() == [0, 1, 2, 2]
+
+
+def test_a_list_of_sample_label_pairs_points_to_label_fn():
+    with pytest.raises(DataValidationError, match="label_fn=lambda ds"):
+        get_labels([(torch.randn(3), 0), (torch.randn(3), 1)])
+    with pytest.raises(DataValidationError, match="label_fn=lambda ds"):
+        get_labels([(0.5, 0), (1.5, 1)])
+
+
+@pytest.mark.parametrize("counts", [[10, -5], [[10, 5]], ["a", "b"], [], [1.0, float("nan")]])
+def test_counts_given_directly_are_checked(counts):
+    from torchbalance.weights import class_weights
+
+    with pytest.raises(DataValidationError, match="counts must be"):
+        imbalance_ratio(counts, from_counts=True)
+    with pytest.raises(DataValidationError, match="counts must be"):
+        class_weights(counts, from_counts=True)
+
+
+def test_numpy_integer_num_classes_and_integer_weight_dtypes():
+    from torchbalance.exceptions import InvalidParameterError
+    from torchbalance.weights import class_weights
+
+    assert class_counts(torch.tensor([0, 2]), num_classes=np.int64(3)).tolist() == [1, 0, 1]
+    with pytest.raises(InvalidParameterError, match="must be a floating dtype"):
+        class_weights([90, 10], from_counts=True, dtype=torch.int64)

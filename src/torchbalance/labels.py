@@ -8,6 +8,7 @@ run transforms, so :func:`get_labels` looks for the places datasets keep their l
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ from torch.utils.data import ConcatDataset, Subset, TensorDataset
 from .exceptions import DataValidationError
 
 __all__ = [
+    "check_counts",
     "check_label_matrix",
     "class_counts",
     "get_labels",
@@ -30,12 +32,23 @@ _LABEL_ATTRIBUTES = ("targets", "labels", "y")
 
 
 def _as_label_tensor(values: Any, where: str) -> torch.Tensor:
+    if isinstance(values, list) and values and isinstance(values[0], tuple) and len(values[0]) == 2:
+        raise DataValidationError(
+            f"get_labels: {where} looks like a list of (sample, label) pairs, not labels; "
+            "pass label_fn=lambda ds: [y for _, y in ds]."
+        )
     if isinstance(values, torch.Tensor):
         tensor = values
     elif isinstance(values, (list, tuple)) and values and isinstance(values[0], torch.Tensor):
         tensor = torch.stack([torch.as_tensor(v) for v in values])
     else:
         array = values.to_numpy() if hasattr(values, "to_numpy") else np.asarray(values)
+        if array.dtype.kind == "u" and array.dtype.itemsize > 1:  # torch lacks wide unsigned
+            if array.size and int(array.max()) > np.iinfo(np.int64).max:
+                raise DataValidationError(
+                    f"get_labels: the labels in {where} exceed the int64 range."
+                )
+            array = array.astype(np.int64)
         if array.dtype.kind not in "iubf":
             raise DataValidationError(
                 f"get_labels: the labels in {where} have dtype {array.dtype}; integer class "
@@ -180,7 +193,11 @@ def class_counts(labels: Any, num_classes: int | None = None) -> torch.Tensor:
             "encode them first (e.g. torch.unique(labels, return_inverse=True))."
         )
     if num_classes is not None:
-        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
+        if (
+            isinstance(num_classes, bool)
+            or not isinstance(num_classes, numbers.Integral)
+            or num_classes < 1
+        ):
             raise DataValidationError(
                 f"class_counts: num_classes={num_classes!r} is invalid; it must be an int >= 1."
             )
@@ -192,6 +209,28 @@ def class_counts(labels: Any, num_classes: int | None = None) -> torch.Tensor:
     return torch.bincount(tensor, minlength=num_classes or 0)
 
 
+def check_counts(counts: Any, owner: str) -> torch.Tensor:
+    """Class counts given directly, as a tensor: a non-empty 1-D sequence of finite numbers
+    ``>= 0``.
+
+    Raises:
+        DataValidationError: Anything else (text, 2-D, negative, NaN), naming ``owner``.
+    """
+    try:
+        tensor = torch.as_tensor(counts)
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise DataValidationError(f"{owner}: counts must be numbers, got {counts!r}.") from error
+    if tensor.dim() != 1 or tensor.numel() == 0:
+        raise DataValidationError(
+            f"{owner}: counts must be a non-empty 1-D sequence, got shape {tuple(tensor.shape)}."
+        )
+    if tensor.dtype == torch.bool or tensor.is_complex():
+        raise DataValidationError(f"{owner}: counts must be real numbers, got {tensor.dtype}.")
+    if bool((tensor < 0).any()) or not bool(torch.isfinite(tensor.double()).all()):
+        raise DataValidationError(f"{owner}: counts must be finite and >= 0.")
+    return tensor
+
+
 def imbalance_ratio(labels_or_counts: Any, *, from_counts: bool = False) -> float:
     """Largest class count divided by the smallest non-empty one (1.0 for balanced data).
 
@@ -201,7 +240,11 @@ def imbalance_ratio(labels_or_counts: Any, *, from_counts: bool = False) -> floa
         >>> imbalance_ratio([100, 10, 0], from_counts=True)
         10.0
     """
-    counts = torch.as_tensor(labels_or_counts) if from_counts else class_counts(labels_or_counts)
+    counts = (
+        check_counts(labels_or_counts, "imbalance_ratio")
+        if from_counts
+        else class_counts(labels_or_counts)
+    )
     present = counts[counts > 0]
     if present.numel() == 0:
         raise DataValidationError("imbalance_ratio: there are no samples to count.")

@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 import torch
 
-from .exceptions import DataValidationError
-from .labels import class_counts
+from .exceptions import DataValidationError, InvalidParameterError
+from .labels import check_counts, class_counts
 from .utils import Interval, Options, check_param
 
 __all__ = ["SCHEMES", "class_weights"]
@@ -80,19 +80,17 @@ def class_weights(
     check_param("class_weights", "normalize", normalize, [Options(("mean", "sum", "max")), None])
     check_param("class_weights", "on_missing", on_missing, [Options(("error", "zero"))])
     dtype = dtype or torch.get_default_dtype()
+    if not dtype.is_floating_point:
+        raise InvalidParameterError(
+            f"class_weights: dtype={dtype} is invalid; weights are fractions, so it must be a "
+            "floating dtype (an integer one would round them down)."
+        )
     if from_counts:
-        counts = torch.as_tensor(labels_or_counts)
-        if counts.dim() != 1 or counts.numel() == 0:
-            raise DataValidationError(
-                f"class_weights: counts must be a non-empty 1-D sequence, got shape "
-                f"{tuple(counts.shape)}."
-            )
+        counts = check_counts(labels_or_counts, "class_weights")
         if num_classes is not None and num_classes != counts.numel():
             raise DataValidationError(
                 f"class_weights: num_classes={num_classes} but {counts.numel()} counts given."
             )
-        if bool((counts < 0).any()) or not bool(torch.isfinite(counts.double()).all()):
-            raise DataValidationError("class_weights: counts must be finite and >= 0.")
     else:
         counts = class_counts(labels_or_counts, num_classes)
     counts = counts.to(torch.float64)
