@@ -330,18 +330,17 @@ def _search_distinct(
     n = X.shape[0]
     wanted = min(k + int(exclude_self), distinct.shape[0])
     rows, d2, frame = _search(distinct, wanted, X if query is None else query, False, memory_budget)
-    first = members  # each distinct row's first k + 1 copies
-    m, width = rows.shape[0], wanted * first.shape[1]
+    m, width = rows.shape[0], wanted * members.shape[1]  # each row's first k + 1 copies
     cols = torch.empty((m, k), dtype=torch.int64, device=X.device)
     out_d2 = torch.empty((m, k), dtype=torch.float64, device=X.device)
     step = max(1, memory_budget // (32 * width))  # a few (rows, width) temporaries at a time
     for start in range(0, m, step):
         stop = min(start + step, m)
-        copies = first.index_select(0, rows[start:stop].reshape(-1)).view(stop - start, width)
+        copies = members.index_select(0, rows[start:stop].reshape(-1)).view(stop - start, width)
         if exclude_self:
             own = torch.arange(start, stop, device=X.device)[:, None]
             copies = copies.masked_fill(copies == own, n)
-        dist = d2[start:stop].repeat_interleave(first.shape[1], dim=1)
+        dist = d2[start:stop].repeat_interleave(members.shape[1], dim=1)
         dist = dist.masked_fill(copies == n, math.inf)
         cols[start:stop], out_d2[start:stop] = _select(copies, dist, k, n)
     if bool((cols == n).any()):  # pragma: no cover - the expansion holds k points

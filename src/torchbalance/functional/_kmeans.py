@@ -346,7 +346,8 @@ def _origin_near(rows: torch.Tensor) -> torch.Tensor:
     coarser, integers included, stay exactly on it, so ties stay ties.
     """
     mean = rows.mean(0, dtype=torch.float64)
-    spread = rows.to(torch.float64).std(0, correction=0) if rows.shape[0] > 1 else mean * 0
+    # only the power of two below the spread is used: no float64 copy of the data for it
+    spread = rows.std(0, correction=0).double() if rows.shape[0] > 1 else mean * 0
     step = torch.exp2(torch.floor(torch.log2(spread)))
     rounded = torch.round(mean / step.clamp(min=torch.finfo(torch.float64).tiny)) * step
     return torch.where(spread > 0, rounded, mean).to(rows.dtype)
