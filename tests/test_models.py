@@ -19,9 +19,6 @@ X, Y = make_classification(600, n_features=6, weights=[0.85, 0.15], class_sep=2.
 
 # scikit-learn checks that do not apply, each for a deliberate reason:
 NOT_APPLICABLE = {
-    # sklearn is not a runtime dependency, so the error is torchbalance's NotFittedError
-    # (a ValueError and AttributeError, like sklearn's) rather than sklearn's own class
-    "check_estimators_unfitted",
     # a 2-D y is refused with a clear error rather than silently raveled
     "check_supervised_y_2d",
     # non-numeric object features are a DataValidationError (ValueError), not a TypeError

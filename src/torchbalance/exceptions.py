@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import sys
+from typing import Any
+
 __all__ = [
     "DataValidationError",
     "InvalidParameterError",
@@ -25,7 +29,32 @@ class DataValidationError(ValueError):
 
 
 class NotFittedError(ValueError, AttributeError):
-    """A fitted attribute was asked for before ``fit`` was called."""
+    """A fitted attribute was asked for before ``fit`` was called.
+
+    Once scikit-learn has been imported (torchbalance never imports it itself), the error raised
+    is also a ``sklearn.exceptions.NotFittedError``, so scikit-learn's code and checks that catch
+    their own class catch ours.
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> NotFittedError:
+        if cls is NotFittedError and "sklearn" in sys.modules:
+            cls = _sklearn_compatible_not_fitted_error()
+        return super().__new__(cls, *args, **kwargs)
+
+
+@functools.cache
+def _sklearn_compatible_not_fitted_error() -> type[NotFittedError]:
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+
+    # named so that pickle finds it again through the module's __getattr__ below
+    namespace = {"__module__": __name__, "__qualname__": "_SklearnNotFittedError"}
+    return type("NotFittedError", (NotFittedError, SklearnNotFittedError), namespace)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "_SklearnNotFittedError":
+        return _sklearn_compatible_not_fitted_error()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class TorchBalanceWarning(UserWarning):

@@ -332,7 +332,8 @@ class TorchClassifier(ClassifierMixin, ParamsMixin):
 
     def decision_function(self, X: Any) -> Any:
         """Logits ``(n_samples, n_classes)``; for two classes, ``logit_1 - logit_0`` of shape
-        ``(n_samples,)`` as in scikit-learn. A tensor for tensor input, else a NumPy array.
+        ``(n_samples,)`` as in scikit-learn. A tensor for tensor input, else a NumPy array;
+        float32 whatever the input's dtype, as the module computes in float32.
         """
         logits, as_tensor = self._logits(X)
         if logits.shape[1] == 2:
@@ -341,7 +342,9 @@ class TorchClassifier(ClassifierMixin, ParamsMixin):
 
     def predict_proba(self, X: Any) -> Any:
         """Class probabilities ``(n_samples, n_classes)`` (softmax of the logits), columns in
-        the order of ``classes_``. A tensor for tensor input, else a NumPy array.
+        the order of ``classes_``. A tensor for tensor input, else a NumPy array; float32
+        whatever the input's dtype (the module computes in float32; a float64 softmax of float32
+        logits would differ by batch size in its last digits).
         """
         logits, as_tensor = self._logits(X)
         probabilities = torch.softmax(logits.float(), dim=1)

@@ -283,6 +283,16 @@ def test_bad_input_is_refused_with_the_parameter_named():
         M.make_index_balanced_accuracy()(M.roc_auc_score)(yt, yt.double())
 
 
+def test_confusion_matrix_of_no_samples_needs_the_classes():
+    # scikit-learn refuses empty input; with num_classes the classes are known, so zeros
+    empty = torch.tensor([], dtype=torch.int64)
+    with pytest.raises(DataValidationError, match="y_true is empty"):
+        M.confusion_matrix(empty, empty)
+    with pytest.raises(DataValidationError, match="y_true is empty"):
+        M.confusion_matrix([], [])
+    assert torch.equal(M.confusion_matrix(empty, empty, num_classes=2), torch.zeros(2, 2).long())
+
+
 def test_stays_on_tensors_and_dtype():
     yt, yp = torch.tensor([0, 1, 2, 2]), torch.tensor([0, 2, 2, 2])
     p, r, f, s = M.precision_recall_fscore_support(yt, yp, zero_division=0)

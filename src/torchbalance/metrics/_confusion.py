@@ -71,7 +71,8 @@ def confusion_matrix(
 
     Raises:
         DataValidationError: Mismatched lengths, labels outside ``num_classes``, no label of
-            ``labels`` present in ``y_true``.
+            ``labels`` present in ``y_true``, empty labels without ``num_classes`` (with it,
+            an empty batch gives a matrix of zeros).
         InvalidParameterError: A bad ``normalize`` or ``labels``.
 
     Example:
@@ -87,7 +88,15 @@ def confusion_matrix(
             f"{owner}: normalize={normalize!r} is invalid; it must be one of "
             "{None, 'true', 'pred', 'all'}."
         )
-    enc = encode(owner, y_true, y_pred, labels=labels, num_classes=num_classes, allow_empty=True)
+    # With num_classes the classes are known, so an empty batch is a matrix of zeros.
+    enc = encode(
+        owner,
+        y_true,
+        y_pred,
+        labels=labels,
+        num_classes=num_classes,
+        allow_empty=num_classes is not None,
+    )
     cm = full_confusion(enc)
     if enc.select is not None:
         in_true = cm.sum(1).index_select(0, enc.select.to(cm.device)) > 0
