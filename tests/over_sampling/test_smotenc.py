@@ -107,6 +107,27 @@ def test_float32_kept_and_categories_stay_valid():
     assert set(X_res[:, 1].tolist()) <= {0.0, 1.0, 2.0, 3.0}
 
 
+def test_one_hot_holds_only_the_categories_of_the_class(monkeypatch):
+    # an identifier-like column: 5 000 categories in all, 20 in the minority class
+    import torchbalance.over_sampling._smotenc as smotenc_module
+
+    g = torch.Generator().manual_seed(0)
+    y = torch.cat([torch.zeros(5000), torch.ones(20)]).long()
+    ids = torch.cat([torch.arange(5000), torch.arange(20)]).double()
+    X = torch.stack([torch.randn(5020, generator=g, dtype=torch.float64), ids], 1)
+    widths = []
+
+    def recording_kneighbors(features, *args, **kwargs):
+        widths.append(features.shape[1])
+        return kneighbors(features, *args, **kwargs)
+
+    kneighbors = smotenc_module.kneighbors
+    monkeypatch.setattr(smotenc_module, "kneighbors", recording_kneighbors)
+    X_res, y_res = SMOTENC(categorical_features=[1], generator=0).fit_resample(X, y)
+    assert widths == [1 + 20]  # the continuous column and the class's 20 categories
+    assert set(X_res[y_res == 1, 1].tolist()) <= set(range(20))
+
+
 def _categorical(seed: int = 0, counts: tuple[int, ...] = (70, 25, 15)):
     g = torch.Generator().manual_seed(seed)
     y = torch.cat([torch.full((n,), c) for c, n in enumerate(counts)])

@@ -184,8 +184,13 @@ class SMOTENC(BaseOverSampler):
             med = float(torch.quantile(cont_w.to(torch.float64).std(0, unbiased=False), 0.5))
             self.median_std_[labels[code]] = med
             class_codes = codes.index_select(0, members)
-            one_hot = torch.zeros((members.numel(), int(sum(n_cats))), dtype=work, device=X.device)
-            one_hot.scatter_(1, class_codes + offsets, med / math.sqrt(2.0))
+            # one-hot columns only for the categories this class holds: the others are zero
+            # in every row, so they change no distance (and would cost rows x all categories)
+            _, held = torch.unique(class_codes + offsets, return_inverse=True)
+            one_hot = torch.zeros(
+                (members.numel(), int(held.max()) + 1), dtype=work, device=X.device
+            )
+            one_hot.scatter_(1, held, med / math.sqrt(2.0))
             feats = torch.cat([cont_w, one_hot], 1)
             if feats.dtype not in (torch.float32, torch.float64):
                 feats = feats.float()
