@@ -18,7 +18,7 @@ import torch
 from .base import BaseResampler, clone
 from .over_sampling import SMOTE
 from .under_sampling import EditedNearestNeighbours, TomekLinks
-from .utils import InstanceOf, Interval, check_generator, derive_seed
+from .utils import InstanceOf, Interval, derive_seed, host_generator
 
 __all__ = ["SMOTEENN", "SMOTETomek"]
 
@@ -50,9 +50,8 @@ class _Hybrid(BaseResampler):
         ``sample_weight`` is interpolated by SMOTE, then selected by the cleaner).
         """
         self._validate_params()
-        # only a seed is drawn from it, so a torch.Generator on any device will do
-        device = self.generator.device if isinstance(self.generator, torch.Generator) else None
-        generator = check_generator(self.generator, device, owner=type(self).__name__)
+        # only seeds are drawn from it, so a torch.Generator on any device will do
+        generator = host_generator(self.generator, owner=type(self).__name__)
         smote = self._smote(generator)
         cleaner = self._cleaner()
         if sample_weight is None:

@@ -26,9 +26,9 @@ from .utils import (
     IsCallable,
     Options,
     check_features,
-    check_generator,
     check_X_y,
     derive_seed,
+    host_generator,
     print_epoch,
     resolve_device,
 )
@@ -255,7 +255,7 @@ class TorchClassifier(ClassifierMixin, ParamsMixin):
         self.classes_ = converter.label_array(classes)  # the caller's values and dtype
         self.input_shape_ = tuple(X_t.shape[1:])
         self.n_features_in_ = math.prod(self.input_shape_)
-        seed = derive_seed(check_generator(self.generator, owner="TorchClassifier"))
+        seed = derive_seed(host_generator(self.generator, owner="TorchClassifier"))
         X_fit = X_t.to(device=device, dtype=torch.float32)
         X_fit, codes = self._resample(X_fit, codes.to(device), seed, converter.to_y(classes))
         if self.standardize:

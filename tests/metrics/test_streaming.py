@@ -173,3 +173,14 @@ def test_gloo_two_processes(tmp_path):
             assert math.isclose(res["lonely"][key], value, abs_tol=1e-12)
         for key, value in want_binned.items():
             assert math.isclose(res["binned"][key], value, abs_tol=1e-12)
+
+
+def test_collectives_under_nccl_go_through_the_gpu(monkeypatch):
+    # NCCL takes CUDA tensors only: a metric left on the CPU syncs through the rank's GPU
+    from torchbalance.metrics import _streaming
+
+    monkeypatch.setattr(_streaming.dist, "get_backend", lambda: "nccl")
+    monkeypatch.setattr(_streaming.torch.cuda, "current_device", lambda: 1)
+    assert _streaming._collective_device(torch.zeros(2)) == torch.device("cuda", 1)
+    monkeypatch.setattr(_streaming.dist, "get_backend", lambda: "gloo")
+    assert _streaming._collective_device(torch.zeros(2)) == torch.device("cpu")

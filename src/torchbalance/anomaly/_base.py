@@ -24,9 +24,9 @@ from ..utils import (
     InstanceOf,
     Interval,
     check_features,
-    check_generator,
     check_labels,
     derive_seed,
+    host_generator,
     print_epoch,
     resolve_device,
 )
@@ -179,7 +179,7 @@ class BaseDetector(ParamsMixin):
         std = F.std(dim=0, unbiased=False)
         self.scale_ = torch.where(std > 0, std, torch.ones_like(std))
         F = (F - self.mean_) / self.scale_
-        seed = derive_seed(check_generator(self.generator, owner=owner))
+        seed = derive_seed(host_generator(self.generator, owner=owner))
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.module_ = self._build(self.n_features_in_).to(device)

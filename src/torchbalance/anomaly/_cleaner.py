@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import torch
 
 from ..under_sampling._base import CLEAN_STRATEGY_CONSTRAINTS, BaseCleaningSampler
-from ..utils import InstanceOf, Interval, check_generator, derive_seed
+from ..utils import InstanceOf, Interval, derive_seed, host_generator
 from ._common import detector_scores, fit_detector, make_detector
 
 __all__ = ["AnomalyCleaner"]
@@ -86,7 +86,7 @@ class AnomalyCleaner(BaseCleaningSampler):
         self, X: torch.Tensor, y: torch.Tensor, strategy: Mapping[Any, int]
     ) -> tuple[torch.Tensor, torch.Tensor]:
         owner = type(self).__name__
-        generator = check_generator(self.generator, owner=owner)
+        generator = host_generator(self.generator, owner=owner)
         F = self._features(X)
         remove = torch.zeros(y.numel(), dtype=torch.bool, device=y.device)
         scores_all = torch.full((y.numel(),), math.nan, dtype=torch.float64, device=y.device)

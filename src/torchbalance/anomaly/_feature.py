@@ -9,7 +9,7 @@ import torch
 
 from ..base import ParamsMixin
 from ..exceptions import DataValidationError, NotFittedError
-from ..utils import InstanceOf, Options, check_features, check_generator, check_labels, derive_seed
+from ..utils import InstanceOf, Options, check_features, check_labels, derive_seed, host_generator
 from ._common import detector_scores, fit_detector, make_detector
 
 __all__ = ["AnomalyScoreFeature"]
@@ -92,7 +92,7 @@ class AnomalyScoreFeature(ParamsMixin):
             values, counts = torch.unique(codes.cpu(), return_counts=True)
             majority = values[counts.argmax()]
             rows = X_t[(codes.cpu() == majority).to(X_t.device)]
-        seed = derive_seed(check_generator(self.generator, owner=owner))
+        seed = derive_seed(host_generator(self.generator, owner=owner))
         self.detector_ = fit_detector(make_detector(self.detector, seed, owner, X_t.device), rows)
         self.n_features_in_ = X_t.shape[1]
         return self

@@ -8,7 +8,7 @@ import torch
 
 from ..exceptions import InvalidParameterError
 from ..labels import class_counts, get_labels
-from ..utils import check_generator
+from ..utils import check_generator, host_generator
 
 
 def as_counts(value: Any, owner: str, name: str) -> torch.Tensor:
@@ -42,6 +42,12 @@ class StreamGenerator:
     def get(self, device: torch.device) -> torch.Generator:
         if self._resolved is None or self._resolved.device.type != device.type:
             self._resolved = check_generator(self.spec, device, owner=self.owner)
+        return self._resolved
+
+    def host(self) -> torch.Generator:
+        """The generator for draws made on the CPU whatever the data's device."""
+        if self._resolved is None or self._resolved.device.type != "cpu":
+            self._resolved = host_generator(self.spec, owner=self.owner)
         return self._resolved
 
 

@@ -261,7 +261,7 @@ class BalancedMixup:
 
     def draw_partners(self, n: int) -> torch.Tensor:
         """``(n,)`` int64 pool indices drawn class-balanced (with replacement)."""
-        generator = self._stream.get(torch.device("cpu"))
+        generator = self._stream.host()
         return torch.multinomial(self.weights, n, replacement=True, generator=generator)
 
     def __call__(self, x: torch.Tensor, y: Any) -> tuple[torch.Tensor, torch.Tensor]:
@@ -279,7 +279,7 @@ class BalancedMixup:
         y = check_labels_1d(y, x.shape[0], self.num_classes, owner).to(x.device)
         B = x.shape[0]
         index = self.draw_partners(B)
-        lam = _beta(self.alpha, B, self._stream.get(torch.device("cpu")), x.device)
+        lam = _beta(self.alpha, B, self._stream.host(), x.device)
         if isinstance(self.X, torch.Tensor):
             partner = self.X.index_select(0, index.to(self.X.device))
         else:

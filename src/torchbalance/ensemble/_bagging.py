@@ -23,15 +23,22 @@ from ..utils import (
     Options,
     available_if,
     check_features,
-    check_generator,
     check_X_y,
     derive_seed,
+    host_generator,
 )
 from ._vectorized import MemberPlan, fast_path_blocker, train_stacked
 
 __all__ = ["BalancedBaggingClassifier", "EasyEnsembleClassifier"]
 
 _COUNT_OR_FRACTION = [Interval(int, 1, None), Interval(float, 0, 1, closed="right")]
+
+
+def _host_index(values: Any) -> torch.Tensor:
+    """An int64 CPU tensor of ``values``: a tensor on any device, a NumPy array or a list."""
+    if isinstance(values, torch.Tensor):
+        return values.detach().to("cpu", torch.int64)
+    return torch.as_tensor(np.asarray(values), dtype=torch.int64)
 
 
 def _seeded_copy(obj: Any, seed: int) -> Any:
@@ -276,7 +283,7 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
         self.classes_ = converter.label_array(classes)  # the caller's values and dtype
 
         def decode(member_codes: Any) -> Any:  # members' codes 0..C-1 -> the caller's labels
-            return converter.to_y(classes[torch.as_tensor(np.asarray(member_codes)).long()])
+            return converter.to_y(classes[_host_index(member_codes)])
 
         n_classes = classes.numel()
         n_samples = X_t.shape[0]
@@ -292,7 +299,7 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
                 f"{tuple(X_t.shape)}; feature sub-sampling needs 2-D X, so use max_features=1.0."
             )
 
-        generator = check_generator(self.generator, owner=owner)
+        generator = host_generator(self.generator, owner=owner)
         plans, pooled = self._draw_plans(
             X_t, codes, generator, resampler, n_draw, n_keep, bootstrap, decode
         )
@@ -387,7 +394,7 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
                     )
             indices = getattr(sampler, "sample_indices_", None)
             if indices is not None:
-                kept = rows[torch.as_tensor(np.asarray(indices), dtype=torch.int64).to(X.device)]
+                kept = rows[_host_index(indices).to(X.device)]
                 plans.append(_Plan(kept, MemberPlan(kept, features, member_seed)))
                 continue
             X_new = torch.as_tensor(np.asarray(X_res) if not torch.is_tensor(X_res) else X_res)

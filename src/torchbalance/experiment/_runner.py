@@ -16,7 +16,7 @@ from ..exceptions import DataValidationError, InvalidParameterError, TorchBalanc
 from ..metrics import paired_comparison
 from ..model_selection import RepeatedStratifiedKFold, StratifiedKFold, cross_validate
 from ..model_selection._scoring import LOWER_IS_BETTER, SCORES, check_scores, recall_of
-from ..utils import check_generator, check_X_y, derive_seed
+from ..utils import check_X_y, derive_seed, host_generator
 from ._progress import Progress
 from ._results import ComparisonResult, StrategyResult
 from ._setting import Setting
@@ -191,7 +191,7 @@ def compare(
     y_input: Any = labels if encoded is None else encoded[labels.numpy()]
     scores = {name: SCORES[name] for name in metric_names}
     scores.update({f"recall[{name}]": recall_of(name) for name in label_names})
-    seed = derive_seed(check_generator(generator, owner="compare"))
+    seed = derive_seed(host_generator(generator, owner="compare"))
     if fixed is None:  # folds first: a class smaller than the folds is refused before any work
         kfold: Any = (
             RepeatedStratifiedKFold(n_splits=cv, n_repeats=n_repeats, generator=seed)

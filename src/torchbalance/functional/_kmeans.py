@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from ..exceptions import DataValidationError, TorchBalanceWarning
-from ..utils import Interval, Options, check_generator, check_param, warn_user
+from ..utils import Interval, Options, check_param, host_generator, warn_user
 
 __all__ = ["KMeansResult", "kmeans", "minibatch_kmeans", "nearest_center"]
 
@@ -410,7 +410,7 @@ def kmeans(
     check_param(owner, "max_iter", max_iter, [Interval(int, 1, None)])
     check_param(owner, "tol", tol, [Interval(float, 0, None)])
     check_param(owner, "memory_budget", memory_budget, [Interval(int, 1, None)])
-    rng = check_generator(generator, owner=owner)
+    rng = host_generator(generator, owner=owner)
     threshold = tol * float(data.var(dim=0, unbiased=False).mean()) if data.shape[0] > 1 else 0.0
     best: KMeansResult | None = None
     for _ in range(n_init):
@@ -481,7 +481,7 @@ def minibatch_kmeans(
     check_param(owner, "max_iter", max_iter, [Interval(int, 1, None)])
     check_param(owner, "tol", tol, [Interval(float, 0, None)])
     check_param(owner, "memory_budget", memory_budget, [Interval(int, 1, None)])
-    rng = check_generator(generator, owner=owner)
+    rng = host_generator(generator, owner=owner)
     n = data.shape[0]
     threshold = tol * float(data.var(dim=0, unbiased=False).mean()) if n > 1 else 0.0
     seed_rows = torch.randperm(n, generator=rng)[: max(3 * batch_size, n_clusters)]

@@ -102,7 +102,8 @@ def smallest_neighbour_distance_sums(
             query.index_select(0, rows), ref, n_neighbors, memory_budget=memory_budget
         )
         done += rows.numel()
-        threshold = torch.kthvalue(sums, n_samples).values
+        # the n-th smallest; topk, not kthvalue, which CUDA's deterministic mode refuses
+        threshold = torch.topk(sums, n_samples, largest=False, sorted=False).values.max()
         if done < m and float(bound[order[done]]) > float(threshold):
             break
         size = batch

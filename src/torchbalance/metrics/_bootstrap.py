@@ -12,7 +12,7 @@ import torch
 
 from .._types import GeneratorLike
 from ..exceptions import DataValidationError, InvalidParameterError
-from ..utils import check_generator
+from ..utils import host_generator
 from ._common import check_same_length
 
 __all__ = ["BootstrapResult", "PairedComparison", "bootstrap_ci", "paired_comparison"]
@@ -126,7 +126,7 @@ def bootstrap_ci(
     n = labels.numel()
     if n == 0:
         raise DataValidationError(f"{owner}: y_true is empty; at least one sample is needed.")
-    gen = check_generator(generator, "cpu", owner=owner)
+    gen = host_generator(generator, owner=owner)
     labels_cpu = labels.cpu()
     if stratified:
         order = torch.argsort(labels_cpu, stable=True)
@@ -245,7 +245,7 @@ def paired_comparison(
     if k <= 16:
         signs = torch.tensor(list(itertools.product((1.0, -1.0), repeat=k)), dtype=torch.float64)
     else:
-        gen = check_generator(generator, "cpu", owner=owner)
+        gen = host_generator(generator, owner=owner)
         signs = torch.randint(0, 2, (n_permutations, k), generator=gen).double() * 2 - 1
     perm = (signs * d).mean(1)
     tol = 1e-12 * max(1.0, abs(mean))

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from ..exceptions import DataValidationError, InvalidParameterError
-from ._common import as_label_tensor, as_score_tensor, check_same_length
+from ._common import as_label_tensor, as_score_tensor, check_same_length, labels_array
 
 __all__ = ["brier_score_loss", "calibration_bins", "expected_calibration_error"]
 
@@ -71,8 +71,10 @@ def calibration_bins(
     """
     index = (torch.ceil(confidence * n_bins).long() - 1).clamp(0, n_bins - 1)
     count = torch.bincount(index, minlength=n_bins).double()
-    conf_sum = torch.bincount(index, weights=confidence.double(), minlength=n_bins)
-    acc_sum = torch.bincount(index, weights=accuracy.double(), minlength=n_bins)
+    # index_add_, not a weighted bincount, which CUDA's deterministic mode refuses
+    zeros = torch.zeros(n_bins, dtype=torch.float64, device=confidence.device)
+    conf_sum = zeros.index_add(0, index, confidence.double())
+    acc_sum = zeros.index_add(0, index, accuracy.double())
     return count, conf_sum, acc_sum
 
 
@@ -211,7 +213,7 @@ def brier_score_loss(
         # scikit-learn sums over the two columns (p, 1 - p) and halves when asked
         return float(score) if scale_by_half in ("auto", True) else float(2 * score)
     _check_rows_sum(prob, owner, "y_proba")
-    classes = np.asarray(labels).reshape(-1) if labels is not None else values
+    classes = labels_array(labels) if labels is not None else values
     if labels is None and len(classes) > prob.shape[1]:
         raise DataValidationError(
             f"{owner}: y_true holds {len(classes)} classes but y_proba has {prob.shape[1]} columns."

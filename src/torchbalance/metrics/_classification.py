@@ -25,6 +25,7 @@ from ._common import (
     check_average,
     check_zero_division,
     encode,
+    labels_array,
     out_array,
     warn_undefined,
 )
@@ -391,10 +392,10 @@ def _multilabel_prf(
             "another average setting, one of [None, 'micro', 'macro', 'weighted', 'samples']."
         )
     if labels is not None:
-        cols = torch.as_tensor(np.asarray(labels).reshape(-1).astype(np.int64), device=t.device)
+        cols = torch.as_tensor(labels_array(labels).astype(np.int64), device=t.device)
         if bool((cols < 0).any()) or bool((cols >= t.shape[1]).any()):
             raise InvalidParameterError(
-                f"{owner}: labels={np.asarray(labels).tolist()!r} is invalid; all labels must "
+                f"{owner}: labels={labels_array(labels).tolist()!r} is invalid; all labels must "
                 f"be in [0, {t.shape[1]}) for multilabel targets."
             )
         t, p = t.index_select(1, cols), p.index_select(1, cols)

@@ -163,13 +163,17 @@ def check_same_length(owner: str, **arrays: Any) -> None:
         )
 
 
+def labels_array(labels: Any) -> np.ndarray:
+    """The ``labels`` parameter as a flat NumPy array (a tensor may be on any device)."""
+    if isinstance(labels, torch.Tensor):
+        return labels.detach().cpu().reshape(-1).numpy()
+    return np.asarray(labels).reshape(-1)
+
+
 def _check_labels_param(labels: Any, owner: str) -> Any:
     if labels is None:
         return None
-    if isinstance(labels, torch.Tensor):
-        values = labels.detach().cpu().reshape(-1).numpy()
-    else:
-        values = np.asarray(labels).reshape(-1)
+    values = labels_array(labels)
     if values.size == 0:
         raise InvalidParameterError(
             f"{owner}: labels={list(values)!r} is invalid; it must hold at least one label."

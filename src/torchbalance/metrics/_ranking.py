@@ -18,6 +18,7 @@ from ._common import (
     as_score_tensor,
     check_average,
     check_same_length,
+    labels_array,
     out_array,
     warn_undefined,
 )
@@ -298,7 +299,7 @@ def _multiclass_codes(
     t, from_numpy = as_label_tensor(y_true, "y_true", owner)
     check_same_length(owner, y_true=t, y_score=score)
     if labels is not None:
-        classes = np.asarray(labels).reshape(-1)
+        classes = labels_array(labels)
         if len(np.unique(classes)) != len(classes):
             raise InvalidParameterError(f"{owner}: Parameter 'labels' must be unique.")
         if not np.array_equal(np.sort(classes), classes):

@@ -59,19 +59,30 @@ def _distributed() -> bool:
     return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
 
 
+def _collective_device(tensor: torch.Tensor) -> torch.device:
+    """Where ``tensor`` must be for a collective: NCCL takes only CUDA tensors, so a metric
+    left on the CPU (never moved with ``.to(device)``) syncs through the rank's GPU."""
+    if dist.get_backend() == "nccl" and tensor.device.type != "cuda":
+        return torch.device("cuda", torch.cuda.current_device())
+    return tensor.device
+
+
 def _sum_across(tensor: torch.Tensor) -> torch.Tensor:
     """A copy of ``tensor`` summed over all processes (itself when not distributed)."""
     if not _distributed():
         return tensor.clone()
-    out = tensor.clone()
+    out = tensor.to(_collective_device(tensor), copy=True)
     dist.all_reduce(out, op=dist.ReduceOp.SUM)
-    return out
+    return out.to(tensor.device)
 
 
 def _gather_rows(tensor: torch.Tensor) -> torch.Tensor:
-    """Concatenate ``tensor`` (variable first dimension) from every process, in rank order."""
+    """Concatenate ``tensor`` (variable first dimension) from every process, in rank order;
+    the result is on ``tensor``'s device."""
     if not _distributed():
         return tensor
+    home = tensor.device
+    tensor = tensor.to(_collective_device(tensor))
     world = dist.get_world_size()
     size = torch.tensor([tensor.shape[0]], device=tensor.device, dtype=torch.long)
     sizes = [torch.zeros_like(size) for _ in range(world)]
@@ -81,7 +92,7 @@ def _gather_rows(tensor: torch.Tensor) -> torch.Tensor:
     padded[: tensor.shape[0]] = tensor
     parts = [torch.zeros_like(padded) for _ in range(world)]
     dist.all_gather(parts, padded)
-    return torch.cat([p[: int(s)] for p, s in zip(parts, sizes, strict=True)])
+    return torch.cat([p[: int(s)] for p, s in zip(parts, sizes, strict=True)]).to(home)
 
 
 def _check_target(target: Any, num_classes: int, owner: str, name: str = "target") -> torch.Tensor:
@@ -399,7 +410,7 @@ class ImbalanceMetrics(ConfusionMatrix):
                 sq = ((onehot - probs.double()) ** 2).sum()
                 if c == 2:
                     sq = sq / 2
-            add = torch.stack([sq, torch.tensor(float(target.numel()), dtype=torch.float64)])
+            add = torch.stack([sq, sq.new_tensor(float(target.numel()))])
             self.brier_sums += add.to(self.brier_sums.device)
         if not self._needs_curves:
             return

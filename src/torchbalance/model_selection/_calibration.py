@@ -86,7 +86,7 @@ def correct_priors(probs: Any, train_priors: Any, target_priors: Any) -> torch.T
     binary = tensor.dim() == 1
     full = torch.stack([1 - tensor, tensor], dim=1) if binary else tensor
     if not binary and not bool(
-        torch.allclose(full.sum(1).double(), torch.ones(1, dtype=torch.float64), atol=1e-4)
+        torch.allclose(full.sum(1).double(), full.new_ones((), dtype=torch.float64), atol=1e-4)
     ):
         raise DataValidationError(
             "correct_priors: the rows of probs do not sum to 1; pass probabilities over all "
@@ -295,5 +295,5 @@ class PriorCorrectedClassifier(ParamsMixin):
         probabilities = torch.as_tensor(self.predict_proba(X))
         labels = self.classes_[probabilities.argmax(1).cpu().numpy()]
         if isinstance(X, torch.Tensor) and np.issubdtype(labels.dtype, np.integer):
-            return torch.as_tensor(labels)
+            return torch.as_tensor(labels, device=X.device)
         return labels

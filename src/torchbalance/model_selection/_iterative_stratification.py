@@ -10,7 +10,7 @@ import torch
 from .._types import GeneratorLike
 from ..exceptions import DataValidationError
 from ..labels import check_label_matrix
-from ..utils import Interval, check_generator
+from ..utils import Interval, host_generator
 from ._common import BaseSplitter, Labels, _n_samples
 from ._split import _folds_to_splits
 
@@ -309,7 +309,7 @@ class MultilabelStratifiedKFold(BaseSplitter):
         assert matrix is not None
         n = matrix.shape[0]
         self._check_n_samples(n)
-        rng = check_generator(self.generator, owner=owner)
+        rng = host_generator(self.generator, owner=owner)
         order = torch.randperm(n, generator=rng) if self.shuffle else torch.arange(n)
         ordered = matrix[order]
         shuffled = iterative_stratification(ordered, self.n_splits, rng)

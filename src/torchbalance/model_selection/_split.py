@@ -15,7 +15,7 @@ from torch.utils.data import Subset
 from .._types import GeneratorLike
 from ..exceptions import DataValidationError, InvalidParameterError
 from ..labels import get_labels
-from ..utils import Interval, check_generator, check_param
+from ..utils import Interval, check_param, host_generator
 from ._common import BaseSplitter, Labels, check_min_class_count
 
 __all__ = [
@@ -228,7 +228,7 @@ def stratified_split(
             f"{owner}: part {j} would be empty (fractions[{j}] * {n} samples = "
             f"{float(parts[j]) * n:.3g}); use a larger fraction for it or more data."
         )
-    rng = check_generator(generator, owner=owner)
+    rng = host_generator(generator, owner=owner)
     rank = _rank_in_class(_within_class_order(inverse, rng), inverse, counts)
     bounds = torch.cumsum(alloc, 1)[inverse]  # (n, P): end of each part within the class
     part_of = (rank.unsqueeze(1) >= bounds).sum(1)
@@ -337,7 +337,7 @@ class StratifiedKFold(BaseSplitter):
         owner = type(self).__name__
         self._check_n_samples(self._n(labels))
         _check_classes(labels, self.n_splits, owner)
-        rng = check_generator(self.generator, owner=owner) if self.shuffle else None
+        rng = host_generator(self.generator, owner=owner) if self.shuffle else None
         folds = _stratified_kfold_folds(labels.codes, self.n_splits, self.shuffle, rng)
         yield from _folds_to_splits(folds, self.n_splits)
 
@@ -388,7 +388,7 @@ class RepeatedStratifiedKFold(BaseSplitter):
         owner = type(self).__name__
         self._check_n_samples(self._n(labels))
         _check_classes(labels, self.n_splits, owner)
-        rng = check_generator(self.generator, owner=owner)
+        rng = host_generator(self.generator, owner=owner)
         for _ in range(self.n_repeats):
             folds = _stratified_kfold_folds(labels.codes, self.n_splits, True, rng)
             yield from _folds_to_splits(folds, self.n_splits)
@@ -533,7 +533,7 @@ class StratifiedShuffleSplit(BaseSplitter):
                     f"{classes.numel()} classes, so it cannot hold every class; raise "
                     f"{name}_size."
                 )
-        rng = check_generator(self.generator, owner=owner)
+        rng = host_generator(self.generator, owner=owner)
         for _ in range(self.n_splits):
             n_i = _approximate_mode(counts, n_train, rng)
             t_i = _approximate_mode(counts - n_i, n_test, rng)
@@ -614,7 +614,7 @@ class StratifiedGroupKFold(BaseSplitter):
         per_group = np.zeros((n_groups, classes.numel()))
         np.add.at(per_group, (groups_inv, y_inv), 1)
         if self.shuffle:
-            rng = check_generator(self.generator, owner=owner)
+            rng = host_generator(self.generator, owner=owner)
             perm = torch.randperm(n_groups, generator=rng).numpy()
             per_group = per_group[perm]
             inv_perm = np.empty_like(perm)

@@ -20,7 +20,7 @@ from .. import metrics
 from .._types import GeneratorLike
 from ..base import ParamsMixin
 from ..exceptions import DataValidationError, InvalidParameterError, NotFittedError
-from ..utils import Interval, IsCallable, Options, check_generator, derive_seed
+from ..utils import Interval, IsCallable, Options, derive_seed, host_generator
 from ._iterative_stratification import MultilabelStratifiedKFold
 from ._split import StratifiedKFold, StratifiedShuffleSplit
 from ._validation import clone_estimator, seed_estimator, take_rows
@@ -215,7 +215,7 @@ class ThresholdTuner(ParamsMixin):
                 )
             y_split = y
         costs = self._check(num_classes)
-        seed = derive_seed(check_generator(self.generator, owner="ThresholdTuner"))
+        seed = derive_seed(host_generator(self.generator, owner="ThresholdTuner"))
         probabilities = self._held_out_probabilities(X, y, y_split, codes, seed)
         score = _objective(self.objective, costs, num_classes)
         if multilabel:

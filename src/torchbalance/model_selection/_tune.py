@@ -18,7 +18,7 @@ import torch
 
 from .._types import GeneratorLike
 from ..exceptions import InvalidParameterError
-from ..utils import check_generator, derive_seed, optional_import
+from ..utils import derive_seed, host_generator, optional_import
 from ._scoring import SCORES
 from ._validation import cross_validate
 
@@ -167,7 +167,7 @@ def tune(
         raise InvalidParameterError(
             f"tune: backend={backend!r} is invalid; it must be 'auto', 'optuna' or 'random'."
         )
-    rng = check_generator(generator, owner="tune")
+    rng = host_generator(generator, owner="tune")
     cv_seed = derive_seed(rng)
     trials: list[dict[str, Any]] = []
 

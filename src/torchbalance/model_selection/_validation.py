@@ -14,7 +14,7 @@ import torch
 
 from .._types import GeneratorLike
 from ..exceptions import InvalidParameterError
-from ..utils import check_generator, check_param, derive_seed
+from ..utils import check_param, derive_seed, host_generator
 from ._intervals import MeanInterval, fold_mean_interval
 from ._scoring import Score, check_scores, needs_proba, score_range
 from ._split import RepeatedStratifiedKFold, StratifiedKFold
@@ -35,9 +35,12 @@ def clone_estimator(estimator: Any) -> Any:
 
 
 def take_rows(data: Any, index: Any) -> Any:
-    """Rows ``index`` of a tensor, NumPy array, pandas object or list."""
+    """Rows ``index`` (a tensor on any device or an array) of a tensor, NumPy array, pandas
+    object or list."""
     if isinstance(data, torch.Tensor):
         return data[torch.as_tensor(index, device=data.device)]
+    if isinstance(index, torch.Tensor):
+        index = index.cpu()
     if hasattr(data, "iloc"):
         return data.iloc[np.asarray(index)]
     if isinstance(data, np.ndarray):
@@ -256,7 +259,7 @@ def cross_validate(
         raise InvalidParameterError(
             f"{owner}: resampler={resampler!r} has no fit_resample(X, y) method."
         )
-    seed = derive_seed(check_generator(generator, owner=owner))
+    seed = derive_seed(host_generator(generator, owner=owner))
     splitter = _splitter(cv, n_repeats, seed)
     if groups is not None and isinstance(cv, int):
         raise InvalidParameterError(

@@ -64,6 +64,20 @@ def resolve_replicas(owner: str, num_replicas: int | None, rank: int | None) -> 
     return int(num_replicas), int(rank)
 
 
+def check_sampler_generator(owner: str, generator: Any) -> None:
+    """A sampler's ``generator``: a seed >= 0, ``None`` or a torch.Generator on the CPU."""
+    check_param(owner, "generator", generator, ["generator"])
+    if isinstance(generator, numbers.Integral) and generator < 0:
+        raise InvalidParameterError(
+            f"{owner}: generator={generator} is invalid; a seed must be >= 0."
+        )
+    if isinstance(generator, torch.Generator) and generator.device.type != "cpu":
+        raise InvalidParameterError(
+            f"{owner}: generator is a torch.Generator on {generator.device}; samplers draw indices "
+            "on the CPU (as torch's own samplers do), so pass an int seed or a CPU torch.Generator."
+        )
+
+
 class EpochSampler(Sampler[Any], ABC):
     """Base of the package's samplers: one draw per epoch, sharded, resumable mid-epoch.
 
@@ -90,11 +104,7 @@ class EpochSampler(Sampler[Any], ABC):
         rank: int = 0,
         drop_last: bool = False,
     ) -> None:
-        check_param(self._owner, "generator", generator, ["generator"])
-        if isinstance(generator, numbers.Integral) and generator < 0:
-            raise InvalidParameterError(
-                f"{self._owner}: generator={generator} is invalid; a seed must be >= 0."
-            )
+        check_sampler_generator(self._owner, generator)
         check_param(self._owner, "drop_last", drop_last, [bool])
         self.generator = generator
         self.num_replicas = num_replicas

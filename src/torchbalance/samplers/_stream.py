@@ -14,6 +14,7 @@ from torch.utils.data import IterableDataset, get_worker_info
 from .._types import GeneratorLike
 from ..exceptions import DataValidationError, InvalidParameterError
 from ..utils import IsCallable, Options, check_generator, check_param, derive_seed
+from ._base import check_sampler_generator
 
 __all__ = ["StreamRebalancer"]
 
@@ -207,11 +208,7 @@ class StreamRebalancer(IterableDataset[Any]):
                 f"{_OWNER}: label_fn={label_fn!r} is invalid; it must be a callable "
                 "label_fn(item) -> int returning the class of a stream item."
             )
-        check_param(_OWNER, "generator", generator, ["generator"])
-        if isinstance(generator, numbers.Integral) and generator < 0:
-            raise InvalidParameterError(
-                f"{_OWNER}: generator={generator} is invalid; a seed must be >= 0."
-            )
+        check_sampler_generator(_OWNER, generator)
         self._target = _check_target(target)
         self._priors = _check_priors(priors, self._target)
         self.dataset = dataset

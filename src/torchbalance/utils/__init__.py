@@ -1,7 +1,7 @@
 """Validation of data, parameters, ``sampling_strategy`` and generators; optional imports."""
 
 from ._available import available_if
-from ._generator import check_generator, derive_seed
+from ._generator import check_generator, derive_seed, host_generator
 from ._optional import optional_import
 from ._params import (
     Constraint,
@@ -48,6 +48,7 @@ __all__ = [
     "check_sampling_strategy",
     "count_classes",
     "derive_seed",
+    "host_generator",
     "optional_import",
     "print_epoch",
     "render_table",

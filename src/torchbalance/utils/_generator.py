@@ -9,7 +9,7 @@ import torch
 from .._types import GeneratorLike
 from ..exceptions import InvalidParameterError
 
-__all__ = ["check_generator", "derive_seed"]
+__all__ = ["check_generator", "derive_seed", "host_generator"]
 
 
 def check_generator(
@@ -62,6 +62,21 @@ def check_generator(
     result = torch.Generator(device=target)
     result.manual_seed(seed)
     return result
+
+
+def host_generator(generator: GeneratorLike, *, owner: str = "generator") -> torch.Generator:
+    """:func:`check_generator` for callers that draw on the CPU whatever the data's device
+    (splits, seeds for models, k-means' draws): a ``torch.Generator`` on another device, e.g. a
+    CUDA one, seeds a fresh CPU generator with one draw (its state advances, so the same state
+    gives the same result); anything else is resolved on the CPU as by ``check_generator``.
+
+    Example:
+        >>> host_generator(7).device
+        device(type='cpu')
+    """
+    if isinstance(generator, torch.Generator) and generator.device.type != "cpu":
+        return check_generator(derive_seed(generator), owner=owner)
+    return check_generator(generator, owner=owner)
 
 
 def derive_seed(generator: torch.Generator | None = None) -> int:
