@@ -116,7 +116,9 @@ def test_unknown_dataset_refused_with_hint():
         def __getitem__(self, i):
             return i
 
-    with pytest.raises(DataValidationError, match="Opaque.*Pass label_fn"):
+    with pytest.raises(
+        DataValidationError, match="Opaque.*Pass the labels themselves, e.g. get_labels"
+    ):
         get_labels(Opaque())
 
 

@@ -35,7 +35,7 @@ def _as_label_tensor(values: Any, where: str) -> torch.Tensor:
     if isinstance(values, list) and values and isinstance(values[0], tuple) and len(values[0]) == 2:
         raise DataValidationError(
             f"get_labels: {where} looks like a list of (sample, label) pairs, not labels; "
-            "pass label_fn=lambda ds: [y for _, y in ds]."
+            "pass the labels, e.g. get_labels(dataset, label_fn=lambda ds: [y for _, y in ds])."
         )
     if isinstance(values, torch.Tensor):
         tensor = values
@@ -152,8 +152,8 @@ def get_labels(
         return _as_label_tensor([s[1] for s in samples], f"{name}.samples")
     raise DataValidationError(
         f"get_labels: cannot find the labels of {name} without loading its samples; it has "
-        "no .targets, .labels, .y or .samples. Pass label_fn=lambda ds: <all labels>, "
-        "or the labels themselves."
+        "no .targets, .labels, .y or .samples. Pass the labels themselves, e.g. "
+        "get_labels(dataset, label_fn=lambda ds: <all labels>)."
     )
 
 

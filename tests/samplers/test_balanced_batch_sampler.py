@@ -47,7 +47,13 @@ def test_default_length_seed_and_resume():
     it = iter(sampler)
     [next(it) for _ in range(9)]
     state = sampler.state_dict()
-    assert state == {"epoch": 1, "position": 9, "seed": None, "generator_state": None}
+    assert state == {
+        "epoch": 1,
+        "position": 9,
+        "seed": None,
+        "generator_state": None,
+        "num_replicas": 1,
+    }
     fresh = BalancedBatchSampler(LABELS, classes_per_batch=2, samples_per_class=5, generator=7)
     fresh.load_state_dict(state)
     assert list(fresh) == list(it)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from torch.utils.data import WeightedRandomSampler
 
 from _sampler_workers import LABELS, draw_on_rank
-from torchbalance.exceptions import InvalidParameterError
+from torchbalance.exceptions import DataValidationError, InvalidParameterError
 from torchbalance.samplers import (
     BalancedBatchSampler,
     ClassBalancedSampler,
@@ -35,6 +35,7 @@ def _check_shards(shards: list[list], full: list, drop_last: bool) -> None:
 
 
 @settings(max_examples=25, deadline=None)
+@pytest.mark.filterwarnings("ignore:.*leaves every rank an empty epoch")
 @given(
     replicas=st.integers(1, 8),
     num_samples=st.integers(1, 60),
@@ -133,3 +134,72 @@ def test_gloo_two_processes(tmp_path):
     )
     rebuilt = ClassBalancedSampler(LABELS, num_samples=51, generator=results[0]["none_seed"] + 2)
     _check_shards([r["none"] for r in results], list(rebuilt), drop_last=False)
+
+
+def test_the_wrapper_seeds_an_unseeded_package_sampler_alike_on_every_rank():
+    labels = torch.tensor([0] * 20 + [1] * 4)
+    shards = []
+    for rank in range(2):
+        torch.manual_seed(100 + rank)  # each rank's global RNG differs
+        inner = ClassBalancedSampler(labels)
+        shards.append(
+            list(DistributedSamplerWrapper(inner, num_replicas=2, rank=rank, generator=0))
+        )
+    seeded = list(ClassBalancedSampler(labels, generator=0))
+    assert shards[0] == seeded[0::2] and shards[1] == seeded[1::2]
+
+
+def test_seeds_wrap_around_at_two_to_the_64():
+    sampler = ClassBalancedSampler(torch.tensor([0, 0, 1]), generator=2**64 - 1)
+    first, second = list(sampler), list(sampler)  # epoch 1 uses seed 0
+    assert second == list(ClassBalancedSampler(torch.tensor([0, 0, 1]), generator=0))
+    assert len(first) == 3
+    with pytest.raises(InvalidParameterError, match=r"a seed must be in \[0, 2\*\*64\)"):
+        ClassBalancedSampler(torch.tensor([0, 1]), generator=2**64)
+
+
+def test_load_state_dict_checks_position_and_world_size():
+    labels = torch.tensor([0, 0, 0, 1, 1, 2])
+    sampler = ClassBalancedSampler(labels, generator=0)
+    for position in (-2, 7):
+        with pytest.raises(InvalidParameterError, match=f"position={position} is invalid"):
+            sampler.load_state_dict({"epoch": 0, "position": position})
+    two = DistributedClassBalancedSampler(labels, num_replicas=2, rank=0, generator=0)
+    saved = two.state_dict()
+    four = DistributedClassBalancedSampler(labels, num_replicas=4, rank=0, generator=0)
+    with pytest.raises(InvalidParameterError, match="saved with num_replicas=2"):
+        four.load_state_dict(saved)
+
+
+def test_re_saving_a_loaded_generator_state_keeps_it():
+    labels = torch.tensor([0] * 90 + [1] * 10)
+    first = ClassBalancedSampler(labels, generator=torch.Generator().manual_seed(7))
+    items = iter(first)
+    [next(items) for _ in range(10)]
+    saved = first.state_dict()
+    tail = list(items)
+    resumed = ClassBalancedSampler(labels, generator=torch.Generator().manual_seed(99))
+    resumed.load_state_dict(saved)
+    again = ClassBalancedSampler(labels, generator=torch.Generator().manual_seed(123))
+    again.load_state_dict(resumed.state_dict())
+    assert list(again) == tail
+
+
+def test_an_unlabelled_dataset_points_samplers_to_get_labels():
+    class Unlabelled(torch.utils.data.Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            return torch.zeros(1), i % 2
+
+    with pytest.raises(DataValidationError, match=r"get_labels\(dataset, label_fn="):
+        ClassBalancedSampler(Unlabelled(), generator=0)
+
+
+def test_dropping_every_item_warns():
+    sampler = DistributedClassBalancedSampler(
+        torch.tensor([0, 1, 1]), num_replicas=5, rank=0, drop_last=True, generator=0
+    )
+    with pytest.warns(UserWarning, match="leaves every rank an empty epoch"):
+        assert list(sampler) == []

@@ -230,7 +230,7 @@ def test_workers_draw_with_different_generators(monkeypatch):
             {"target": {0: 1, 2: 1}, "priors": {0: 0.5, 1: 0.5}},
             r"target gives class 2 a positive share but priors does not list it",
         ),
-        ({"generator": -1}, r"generator=-1 is invalid; a seed must be >= 0"),
+        ({"generator": -1}, r"generator=-1 is invalid; a seed must be in \[0, 2\*\*64\)"),
         ({"generator": "seed"}, r"generator='seed' is invalid; it must be an int seed"),
     ],
 )
@@ -300,3 +300,66 @@ def test_resume_from_state_dict_yields_the_rest_of_the_pass(generator, priors):
 def test_load_state_dict_refuses_a_foreign_dict():
     with pytest.raises(InvalidParameterError, match="lacks \\['consumed'\\]"):
         StreamRebalancer(STREAM[:10], label_fn=label).load_state_dict({"epoch": 0})
+
+
+def _keep_everything(stream, **kwargs):
+    # the target equals the priors, so every item is kept and the shares are visible as is
+    return StreamRebalancer(stream, label_fn=label, target=PRIORS, priors=PRIORS, **kwargs)
+
+
+def test_ranks_read_disjoint_shares_that_cover_the_stream():
+    stream = STREAM[:600]
+    shares = [
+        [i for i, _ in _keep_everything(stream, generator=0, num_replicas=3, rank=r)]
+        for r in range(3)
+    ]
+    assert [share == list(range(r, 600, 3)) for r, share in enumerate(shares)] == [True] * 3
+    with pytest.raises(InvalidParameterError, match="rank=3 is invalid for num_replicas=3"):
+        _keep_everything(stream, num_replicas=3, rank=3)
+    with pytest.raises(InvalidParameterError, match="torch.distributed is not initialised"):
+        _keep_everything(stream, num_replicas=3)
+
+
+def test_workers_of_a_rank_split_that_rank_s_share():
+    stream = STREAM[:400]
+    rebalancer = _keep_everything(stream, generator=0, num_replicas=2, rank=1)
+    loader = DataLoader(rebalancer, batch_size=None, num_workers=2)
+    assert sorted(int(i) for i, _ in loader) == [i for i in range(400) if i % 4 in (2, 3)]
+
+
+def test_ranks_draw_with_different_generators():
+    # the same share read by two ranks must not be decided by the same uniforms
+    draws = [
+        StreamRebalancer(STREAM[:2000], label_fn=label, priors=PRIORS, generator=0)
+        ._pass_generator(None, reader)
+        .initial_seed()
+        for reader in (None, 1, 2)
+    ]
+    assert len(set(draws)) == 3
+
+
+def test_set_epoch_reaches_persistent_workers():
+    rebalancer = StreamRebalancer(STREAM[:4000], label_fn=label, priors=PRIORS, generator=0)
+    loader = DataLoader(rebalancer, batch_size=None, num_workers=2, persistent_workers=True)
+    kept = []
+    for epoch in (0, 1, 1):
+        rebalancer.set_epoch(epoch)
+        kept.append(sorted(int(i) for i, _ in loader))
+    assert kept[0] != kept[1] and kept[1] == kept[2]
+
+
+def test_a_resumed_state_saved_again_before_the_next_pass_is_the_same():
+    def make():
+        return StreamRebalancer(STREAM[:4000], label_fn=label, priors=PRIORS, generator=0)
+
+    first = make()
+    items = iter(first)
+    head = [next(items) for _ in range(50)]
+    saved = first.state_dict()
+    tail = list(items)
+    resumed = make()
+    resumed.load_state_dict(saved)
+    assert resumed.state_dict() == saved
+    again = make()
+    again.load_state_dict(resumed.state_dict())
+    assert list(again) == tail and not set(head) & set(tail)

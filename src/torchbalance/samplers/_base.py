@@ -13,9 +13,9 @@ import torch
 from torch.utils.data import Sampler
 
 from .._types import GeneratorLike
-from ..exceptions import DataValidationError, InvalidParameterError
+from ..exceptions import DataValidationError, InvalidParameterError, TorchBalanceWarning
 from ..labels import get_labels
-from ..utils import Interval, check_generator, check_param, derive_seed
+from ..utils import Interval, check_generator, check_param, derive_seed, warn_user
 from ._draw import shard, shard_length
 
 __all__ = ["EpochSampler", "resolve_replicas", "sampler_labels"]
@@ -67,9 +67,9 @@ def resolve_replicas(owner: str, num_replicas: int | None, rank: int | None) -> 
 def check_sampler_generator(owner: str, generator: Any) -> None:
     """A sampler's ``generator``: a seed >= 0, ``None`` or a torch.Generator on the CPU."""
     check_param(owner, "generator", generator, ["generator"])
-    if isinstance(generator, numbers.Integral) and generator < 0:
+    if isinstance(generator, numbers.Integral) and not 0 <= int(generator) < 2**64:
         raise InvalidParameterError(
-            f"{owner}: generator={generator} is invalid; a seed must be >= 0."
+            f"{owner}: generator={generator} is invalid; a seed must be in [0, 2**64)."
         )
     if isinstance(generator, torch.Generator) and generator.device.type != "cpu":
         raise InvalidParameterError(
@@ -170,7 +170,7 @@ class EpochSampler(Sampler[Any], ABC):
         else:
             assert isinstance(self.generator, numbers.Integral)
             seed = int(self.generator)  # NumPy integers too
-        return check_generator(seed + self.epoch, owner=self._owner)
+        return check_generator((seed + self.epoch) % 2**64, owner=self._owner)
 
     def epoch_indices(self, epoch: int | None = None) -> torch.Tensor:
         """This rank's whole pass as one int64 tensor, without iterating in Python.
@@ -213,6 +213,13 @@ class EpochSampler(Sampler[Any], ABC):
         return shard_length(self._global_length(), self.num_replicas, self.drop_last)
 
     def __iter__(self) -> Iterator[Any]:
+        if self.drop_last and len(self) == 0 and self._global_length() > 0:
+            warn_user(
+                f"{self._owner}: drop_last=True with num_replicas={self.num_replicas} and an "
+                f"epoch of {self._global_length()} items leaves every rank an empty epoch; use "
+                "drop_last=False (shards are then padded) or fewer ranks.",
+                TorchBalanceWarning,
+            )
         draw = self._draw(self._epoch_generator())
         items = shard(draw, self.num_replicas, self.rank, self.drop_last)
         start, self._resume_position = self._resume_position, 0
@@ -251,12 +258,14 @@ class EpochSampler(Sampler[Any], ABC):
         """
         state: torch.Tensor | None = None
         if isinstance(self.generator, torch.Generator):
-            state = self._start_state if self._live is not None else self.generator.get_state()
+            pending = self._live is not None or self._restore_state  # a pass started, or loaded
+            state = self._start_state if pending else self.generator.get_state()
         return {
             "epoch": self.epoch,
             "position": self._position(),
             "seed": self._base_seed,
             "generator_state": state,
+            "num_replicas": self.num_replicas,
         }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -267,9 +276,23 @@ class EpochSampler(Sampler[Any], ABC):
                 f"{self._owner}: state_dict lacks {sorted(missing)}; pass the dict returned by "
                 "state_dict()."
             )
+        position = int(state_dict["position"])
+        if not 0 <= position <= len(self):
+            raise InvalidParameterError(
+                f"{self._owner}: state_dict position={position} is invalid; this rank's epoch "
+                f"holds {len(self)} items, so it must be in [0, {len(self)}]."
+            )
+        saved_world = state_dict.get("num_replicas", self.num_replicas)
+        if saved_world != self.num_replicas:
+            raise InvalidParameterError(
+                f"{self._owner}: state_dict was saved with num_replicas={saved_world}, but this "
+                f"sampler has num_replicas={self.num_replicas}; a position within another world "
+                "size's shard means other items. Resume with the same world size, or from the "
+                "start of an epoch (load only 'epoch' and 'seed', with position=0)."
+            )
         self._live = None
         self.epoch = int(state_dict["epoch"])
-        self._resume_position = int(state_dict["position"])
+        self._resume_position = position
         if state_dict.get("seed") is not None:
             self._base_seed = int(state_dict["seed"])
         state = state_dict.get("generator_state")

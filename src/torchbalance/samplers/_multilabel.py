@@ -17,7 +17,11 @@ __all__ = ["MultilabelBalancedSampler"]
 
 
 class MultilabelBalancedSampler(EpochSampler):
-    """Sample indices of multi-label data so that every label is seen about equally often.
+    """Sample indices of multi-label data so that every label is chosen equally often.
+
+    Class-aware sampling: every label has the same chance to *choose* the next sample (with
+    ``power=0``). How often a label then *appears* in the drawn samples also depends on its
+    co-occurrence with the others: a label that comes with many others still shows up more.
 
     Each index is drawn in two steps: a label ``j`` with probability ``p_j ∝ n_j ** power``
     (``n_j`` the number of samples that have label ``j``; ``power=0`` gives every label the

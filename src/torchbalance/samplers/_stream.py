@@ -14,7 +14,7 @@ from torch.utils.data import IterableDataset, get_worker_info
 from .._types import GeneratorLike
 from ..exceptions import DataValidationError, InvalidParameterError
 from ..utils import IsCallable, Options, check_generator, check_param, derive_seed
-from ._base import check_sampler_generator
+from ._base import check_sampler_generator, resolve_replicas
 
 __all__ = ["StreamRebalancer"]
 
@@ -27,6 +27,12 @@ def _mix_seed(seed: int, epoch: int, worker: int) -> int:
     """Seed of worker ``worker`` in epoch ``epoch``: a deterministic function of all three."""
     generator = torch.Generator().manual_seed((seed + epoch) % (2**63))
     return int(torch.randint(0, 2**62, (worker + 1,), generator=generator)[worker])
+
+
+def _process_group() -> bool:
+    import torch.distributed as dist
+
+    return dist.is_available() and dist.is_initialized()
 
 
 def _is_real(value: Any) -> bool:
@@ -127,20 +133,24 @@ class StreamRebalancer(IterableDataset[Any]):
     items per class), the kept distribution is only approximately ``t``; it converges to ``t``
     as the counts grow.
 
-    Workers: inside a ``DataLoader`` worker each worker must read a disjoint share of the stream.
-    If the wrapped dataset has an attribute ``shards_by_worker`` its truth value says whether it
-    shards itself; otherwise a ``torch.utils.data.IterableDataset`` is assumed to shard itself
-    (as WebDataset does; torch requires it of an ``IterableDataset`` used with workers) and is
-    left alone, and any other iterable (list, range, custom iterable) is split by position:
-    worker ``w`` of ``W`` takes items ``w, w + W, w + 2W, ...``. Each worker draws from its own
-    generator, seeded from ``(seed, epoch, worker id)``.
+    Workers and ranks: every reader (a ``DataLoader`` worker, on every rank of a distributed
+    job) must read a disjoint share of the stream. If the wrapped dataset has an attribute
+    ``shards_by_worker`` its truth value says whether it shards itself; otherwise a
+    ``torch.utils.data.IterableDataset`` is assumed to shard itself across workers and ranks (as
+    WebDataset's ``split_by_node`` / ``split_by_worker`` do) and is left alone, and any other
+    iterable (list, range, custom iterable) is split by position: with ``W`` workers per rank and
+    ``R`` ranks, worker ``w`` of rank ``r`` takes items ``i`` with ``i % (R W) == r W + w``. Each
+    reader draws from its own generator, seeded from ``(seed, epoch, r W + w)``.
+    ``set_epoch`` reaches persistent workers (``persistent_workers=True``) too: the epoch is
+    kept in shared memory.
 
-    Seeding: an int seed ``s`` makes epoch ``e`` draw with seed ``s + e`` in the main process
-    (a deterministic mix of ``s + e`` and the worker id in a worker), so every pass of an epoch is
-    identical; call :meth:`set_epoch` at the top of each epoch to get a fresh draw (the epoch
-    does not advance by itself). ``None`` draws a base seed once, at the first pass, from torch's
-    global RNG. A ``torch.Generator`` is used as is in the main process (its state advances, the
-    epoch is ignored); in a worker a seed derived from it is mixed with the epoch and worker id.
+    Seeding: an int seed ``s`` makes epoch ``e`` draw with seed ``s + e`` in a single process
+    (a deterministic mix of ``s + e`` and the reader's index otherwise), so every pass of an
+    epoch is identical; call :meth:`set_epoch` at the top of each epoch to get a fresh draw (the
+    epoch does not advance by itself). ``None`` draws a base seed once, at the first pass, from
+    torch's global RNG. A ``torch.Generator`` is used as is in the main process (its state
+    advances, the epoch is ignored); in a worker a seed derived from it is mixed with the epoch
+    and the reader's index.
 
     Counts: :meth:`seen_counts`, :meth:`accepted_counts` and :meth:`achieved_distribution`
     describe the current (or last) pass *in this process*. With ``num_workers > 0`` the passes
@@ -160,12 +170,16 @@ class StreamRebalancer(IterableDataset[Any]):
             (they are not normalised); every class of the stream must be listed, and every
             targeted class needs ``p > 0``. ``None`` estimates them online (see above).
         generator: An int seed, a ``torch.Generator`` or ``None`` (see Seeding).
+        num_replicas: Number of ranks reading the stream (default: the initialised process
+            group's world size, else 1).
+        rank: This process's rank (default: the process group's, else 0).
 
     Raises:
         InvalidParameterError: If ``dataset`` is not iterable, ``label_fn`` is not callable,
             ``target`` is not ``"balanced"`` or has a negative, non-finite or only zero shares,
             ``priors`` has negative or non-finite values, does not sum to 1, or misses or gives
-            ``p <= 0`` to a targeted class, or ``generator`` is not a seed, generator or None.
+            ``p <= 0`` to a targeted class, ``generator`` is not a seed, generator or None, or
+            ``rank`` is not below ``num_replicas``.
         DataValidationError: During iteration, if ``label_fn`` returns something that is not an
             integer, or the stream has a class that the given ``priors`` does not list.
 
@@ -197,6 +211,8 @@ class StreamRebalancer(IterableDataset[Any]):
         target: str | Mapping[int, float] = "balanced",
         priors: Mapping[int, float] | None = None,
         generator: GeneratorLike = None,
+        num_replicas: int | None = None,
+        rank: int | None = None,
     ) -> None:
         if not isinstance(dataset, Iterable):
             raise InvalidParameterError(
@@ -216,7 +232,12 @@ class StreamRebalancer(IterableDataset[Any]):
         self.target = target
         self.priors = priors
         self.generator = generator
-        self.epoch = 0
+        if num_replicas is None and rank is None and not _process_group():
+            self.num_replicas, self.rank = 1, 0
+        else:
+            self.num_replicas, self.rank = resolve_replicas(_OWNER, num_replicas, rank)
+        # in shared memory, so that set_epoch reaches persistent DataLoader workers too
+        self._epoch = torch.zeros((), dtype=torch.int64).share_memory_()
         self._base_seed: int | None = None
         self._fixed_acceptance = self._acceptance_from_priors()
         self._seen: dict[int, int] = {}
@@ -259,6 +280,11 @@ class StreamRebalancer(IterableDataset[Any]):
             ) from None
 
     # -- epochs, seeds and workers ----------------------------------------------------------------
+    @property
+    def epoch(self) -> int:
+        """The epoch the next passes draw (see :meth:`set_epoch`)."""
+        return int(self._epoch)
+
     def set_epoch(self, epoch: int) -> None:
         """Draw the next passes as epoch ``epoch`` (an int seed ``s`` then uses ``s + epoch``)."""
         if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or epoch < 0:
@@ -268,9 +294,11 @@ class StreamRebalancer(IterableDataset[Any]):
         if epoch != self.epoch:
             self._skip = 0
             self._restore_state = False
-        self.epoch = int(epoch)
+        self._epoch.fill_(int(epoch))
 
-    def _pass_generator(self, worker: int | None) -> torch.Generator:
+    def _pass_generator(self, worker: int | None, reader: int | None) -> torch.Generator:
+        """The pass's generator; ``reader`` is this reader's index among all ranks' workers
+        (``None`` for the one reader of a single process without workers)."""
         if isinstance(self.generator, torch.Generator):
             if worker is None:
                 if self._restore_state and self._start_state is not None:
@@ -285,9 +313,9 @@ class StreamRebalancer(IterableDataset[Any]):
             seed = self._base_seed
         else:
             seed = int(self.generator)
-        if worker is None:
-            return check_generator(seed + self.epoch, owner=_OWNER)
-        return check_generator(_mix_seed(seed, self.epoch, worker), owner=_OWNER)
+        if reader is None:
+            return check_generator((seed + self.epoch) % 2**64, owner=_OWNER)
+        return check_generator(_mix_seed(seed, self.epoch, reader), owner=_OWNER)
 
     def _shards_itself(self) -> bool:
         flag = getattr(self.dataset, "shards_by_worker", None)
@@ -299,13 +327,14 @@ class StreamRebalancer(IterableDataset[Any]):
     def __iter__(self) -> Iterator[Any]:
         info = get_worker_info()
         worker = None if info is None else int(info.id)
-        generator = self._pass_generator(worker)
+        workers = 1 if info is None else int(info.num_workers)
+        readers = self.num_replicas * workers
+        reader = self.rank * workers + (worker or 0)
+        generator = self._pass_generator(worker, reader if readers > 1 else None)
         items: Iterable[Any] = self.dataset
-        if info is not None and info.num_workers > 1 and not self._shards_itself():
+        if readers > 1 and not self._shards_itself():
             items = (
-                item
-                for position, item in enumerate(self.dataset)
-                if position % info.num_workers == info.id
+                item for position, item in enumerate(self.dataset) if position % readers == reader
             )
         self._seen = {}
         self._accepted = {}
@@ -376,8 +405,9 @@ class StreamRebalancer(IterableDataset[Any]):
                 f"{_OWNER}: state_dict lacks {sorted(missing)}; pass the dict returned by "
                 "state_dict()."
             )
-        self.epoch = int(state_dict["epoch"])
+        self._epoch.fill_(int(state_dict["epoch"]))
         self._skip = int(state_dict["consumed"])
+        self._consumed = self._skip  # saved again before the next pass: the same position
         if state_dict.get("seed") is not None:
             self._base_seed = int(state_dict["seed"])
         state = state_dict.get("generator_state")

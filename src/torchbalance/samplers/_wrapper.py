@@ -24,7 +24,8 @@ class DistributedSamplerWrapper(EpochSampler):
     disjoint, of equal length, and together they are the single-process draw.
 
     The same order on every rank comes from: ``sampler.set_epoch(epoch)`` when the sampler has
-    it (the package's samplers, ``DistributedSampler``-style ones: give them an int seed); else,
+    it (the package's samplers, whose ``generator=None`` takes this wrapper's seed;
+    ``DistributedSampler``-style ones: give them an int seed); else,
     for a sampler with a ``generator`` attribute (``WeightedRandomSampler``, ``RandomSampler``),
     a fresh generator seeded with ``seed + epoch`` is set on it for the draw. A sampler with
     neither must itself be deterministic.
@@ -110,10 +111,12 @@ class DistributedSamplerWrapper(EpochSampler):
             inner.set_epoch(self.epoch)
             if isinstance(inner, EpochSampler):
                 inner._resume_position = 0  # the wrapper tracks the position
+                if inner.generator is None:  # its own seed would differ between ranks
+                    inner._base_seed = self._epoch_seed() - self.epoch
             drawn = list(inner)
         elif hasattr(inner, "generator"):
             previous = inner.generator
-            inner.generator = torch.Generator().manual_seed(self._epoch_seed())
+            inner.generator = torch.Generator().manual_seed(self._epoch_seed() % 2**64)
             try:
                 drawn = list(inner)
             finally:
