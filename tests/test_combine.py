@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from torchbalance.combine import SMOTEENN, SMOTETomek
-from torchbalance.exceptions import InvalidParameterError
+from torchbalance.exceptions import DataValidationError, InvalidParameterError
 from torchbalance.over_sampling import SMOTE
 from torchbalance.testing import resampler_checks
 from torchbalance.under_sampling import EditedNearestNeighbours, TomekLinks
@@ -80,3 +80,13 @@ def test_bad_parameters():
         SMOTEENN(smote=TomekLinks()).fit_resample(X, y)
     with pytest.raises(InvalidParameterError, match="tomek="):
         SMOTETomek(tomek=EditedNearestNeighbours()).fit_resample(X, y)
+
+
+@pytest.mark.parametrize("hybrid", [SMOTEENN, SMOTETomek])
+def test_a_smote_stage_error_says_how_to_configure_that_stage(hybrid):
+    X = torch.randn(40, 2, generator=torch.Generator().manual_seed(0))
+    y = torch.tensor([0] * 37 + [1] * 3)
+    with pytest.raises(DataValidationError, match=rf"{hybrid.__name__}\(smote=SMOTE\(\.\.\.\)\)"):
+        hybrid(generator=0).fit_resample(X, y)
+    X_res, _ = hybrid(smote=SMOTE(k_neighbors=2), generator=0).fit_resample(X, y)
+    assert X_res.shape[1] == 2

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import torch
 
 from .base import BaseResampler, clone
+from .exceptions import DataValidationError, InvalidParameterError
 from .over_sampling import SMOTE
 from .under_sampling import EditedNearestNeighbours, TomekLinks
 from .utils import InstanceOf, Interval, derive_seed, host_generator
@@ -54,11 +55,22 @@ class _Hybrid(BaseResampler):
         generator = host_generator(self.generator, owner=type(self).__name__)
         smote = self._smote(generator)
         cleaner = self._cleaner()
+        owner = type(self).__name__
+        try:
+            if sample_weight is None:
+                over = smote.fit_resample(X, y)
+            else:
+                over = smote.fit_resample(X, y, sample_weight=sample_weight)
+        except (DataValidationError, InvalidParameterError) as error:
+            # SMOTE's advice names its own parameters, which this class takes through `smote`
+            raise type(error)(
+                f"{owner}'s SMOTE stage: {error} Configure that stage with "
+                f"{owner}(smote=SMOTE(...)), e.g. SMOTE(k_neighbors=...)."
+            ) from error
         if sample_weight is None:
-            X_over, y_over = smote.fit_resample(X, y)
-            result = cleaner.fit_resample(X_over, y_over)
+            result = cleaner.fit_resample(*over)
         else:
-            X_over, y_over, w_over = smote.fit_resample(X, y, sample_weight=sample_weight)
+            X_over, y_over, w_over = over
             result = cleaner.fit_resample(X_over, y_over, sample_weight=w_over)
         self.smote_ = smote
         setattr(self, self._cleaner_name, cleaner)

@@ -400,3 +400,43 @@ def test_class_indices_outside_the_logits_are_refused_by_name(loss, bad):
         loss()(torch.zeros(2, 2), torch.tensor([0, bad]))
     ignored = loss()(torch.zeros(2, 2), torch.tensor([0, -100]))  # ignore_index still works
     assert torch.isfinite(ignored)
+
+
+SOFTMAX_NAMES = [name for name in NAMES if name not in MULTILABEL]
+
+
+@pytest.mark.parametrize("name", SOFTMAX_NAMES)
+def test_a_batch_with_every_row_ignored_has_zero_gradients(name):
+    # as torch's cross entropy: the mean is NaN (0 / 0) but the gradients are 0, not NaN
+    logits = torch.randn(4, C, requires_grad=True)
+    target = torch.full((4,), -100)
+    _build(name)(logits, target).backward()
+    assert torch.equal(logits.grad, torch.zeros_like(logits))
+
+
+@pytest.mark.parametrize("name", SOFTMAX_NAMES)
+@pytest.mark.parametrize(("dtype", "ignore_index"), [(torch.uint8, -100), (torch.int8, 300)])
+def test_ignore_index_the_target_dtype_cannot_hold_ignores_nothing(name, dtype, ignore_index):
+    # compared in uint8, -100 would wrap to 156 and drop class 156 (int8: 300 -> 44)
+    n_classes = 200
+    module = {
+        "FocalLoss": lambda: L.FocalLoss(gamma=0.0, reduction="none", ignore_index=ignore_index),
+        "ClassBalancedLoss": lambda: L.ClassBalancedLoss(
+            [1] * n_classes, base="ce", reduction="none", ignore_index=ignore_index
+        ),
+        "LDAMLoss": lambda: L.LDAMLoss([1] * n_classes, reduction="none", ignore_index=ignore_index),
+        "LogitAdjustedLoss": lambda: L.LogitAdjustedLoss(
+            [1] * n_classes, reduction="none", ignore_index=ignore_index
+        ),
+        "BalancedSoftmaxLoss": lambda: L.BalancedSoftmaxLoss(
+            [1] * n_classes, reduction="none", ignore_index=ignore_index
+        ),
+        "VSLoss": lambda: L.VSLoss([1] * n_classes, reduction="none", ignore_index=ignore_index),
+        "CostSensitiveLoss": lambda: L.CostSensitiveLoss(
+            L.cost_matrix_from_counts([1] * n_classes), reduction="none", ignore_index=ignore_index
+        ),
+    }[name]()
+    wrapped = 156 if dtype == torch.uint8 else 44
+    target = torch.tensor([wrapped, 1], dtype=dtype)
+    per = module(torch.randn(2, n_classes), target)
+    assert bool((per > 0).all()), per

@@ -269,3 +269,24 @@ def test_brier_labels_must_name_the_columns(labels, match):
     )
     with pytest.raises(DataValidationError, match=match):
         brier_score_loss(y, P, labels=labels)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_softmax_rows_are_probabilities(dtype):
+    # their rows miss 1 by a few ulps (about 3e-3 in bfloat16): accepted, logits still refused
+    from torchbalance.metrics import ImbalanceMetrics
+
+    g = torch.Generator().manual_seed(0)
+    y = torch.randint(0, 5, (2000,), generator=g)
+    probs = torch.softmax(torch.randn(2000, 5, generator=g) * 3, 1).to(dtype)
+    assert float((probs.double().sum(1) - 1).abs().max()) > 1.1e-5  # the case at hand
+    want = M.brier_score_loss(y, probs.double() / probs.double().sum(1, keepdim=True))
+    assert M.brier_score_loss(y, probs) == pytest.approx(want, abs=1e-2)
+    M.expected_calibration_error(y, probs)
+    M.roc_auc_score(y, probs, multi_class="ovr")
+    streaming = ImbalanceMetrics(5, metrics=["roc_auc", "ece", "brier"])
+    streaming.update(probs, y)
+    streaming.compute()
+    logits = torch.randn(2000, 5, generator=g).abs().to(dtype) / 5
+    with pytest.raises(DataValidationError, match="summing to 1.0"):
+        M.roc_auc_score(y, logits, multi_class="ovr")

@@ -84,3 +84,20 @@ def test_bad_svm_estimator_and_all_noise():
     yn[[3, 10, 17, 24, 31, 38]] = 1
     with pytest.raises(DataValidationError, match="noise"):
         SVMSMOTE(k_neighbors=2, m_neighbors=2).fit_resample(Xn, yn)
+
+
+def test_integer_samples_extrapolated_past_the_dtype_are_clipped_not_wrapped():
+    # bright uint8 minority pixels: extrapolating away from the majority passes 255
+    g = torch.Generator().manual_seed(0)
+    y = torch.tensor([0] * 80 + [1] * 20)
+    X = torch.cat(
+        [torch.rand(80, 2, generator=g) * 255, torch.rand(20, 2, generator=g) * 60 + 195]
+    ).to(torch.uint8)
+    X_res, _ = SVMSMOTE(generator=0).fit_resample(X, y)
+    as_float, _ = SVMSMOTE(generator=0).fit_resample(X.double(), y)
+    past = as_float[100:] > 255
+    assert bool(past.any())  # the case this test is about happens
+    assert X_res.dtype == torch.uint8
+    assert torch.equal(X_res[100:][past], torch.full_like(X_res[100:][past], 255))
+    inside = ~past
+    assert torch.equal(X_res[100:][inside], as_float[100:][inside].to(torch.uint8))

@@ -89,8 +89,9 @@ class _AdjustedCrossEntropy(torch.autograd.Function):
         loss = nll * coef
         if reduction == "mean":
             denominator = valid.sum().to(x.dtype) if count_denominator else coef.sum()
-            out = loss.sum() / denominator
-            coef = coef / denominator
+            out = loss.sum() / denominator  # NaN when every row is ignored, as torch's
+            # ... but zero gradients then, as torch's: the coefficients are all 0 over a 0
+            coef = coef / denominator.clamp_min(torch.finfo(coef.dtype).tiny)
         elif reduction == "sum":
             out = loss.sum()
         else:

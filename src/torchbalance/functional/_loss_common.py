@@ -144,10 +144,17 @@ def ignore_mask(
         DataValidationError: A class index outside ``0 .. n_classes - 1`` (checked on the CPU;
             on a GPU the indexing itself asserts, without a host sync here).
     """
-    valid = target != ignore_index
+    # compared in the target's dtype, -100 would wrap (to 156 in uint8): no such row there
+    if target.dtype != torch.bool and not target.is_floating_point():
+        bounds = torch.iinfo(target.dtype)
+        representable = bounds.min <= ignore_index <= bounds.max
+    else:
+        representable = True
+    valid = target != ignore_index if representable else torch.ones_like(target, dtype=torch.bool)
     # no data-dependent branch while torch.compile / torch.export traces the loss
     if target.device.type == "cpu" and not _compiling():
-        bad = valid & ((target < 0) | (target >= n_classes))
+        wide = target.long()  # n_classes too would wrap in a narrow dtype
+        bad = valid & ((wide < 0) | (wide >= n_classes))
         if bool(bad.any()):
             shown = sorted(set(target[bad].tolist()))[:5]
             raise DataValidationError(

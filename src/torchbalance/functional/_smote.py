@@ -108,7 +108,8 @@ def interpolate(
             shrinks steps towards other classes by ``U[0, 0.5)``).
 
     Returns:
-        ``(n_new, d)`` tensor with ``X_base``'s dtype.
+        ``(n_new, d)`` tensor with ``X_base``'s dtype (integer values are truncated towards
+        zero, as NumPy's ``astype``, and clipped to the dtype's range).
 
     Example:
         >>> X = torch.tensor([[0.0, 0.0], [2.0, 4.0]])
@@ -123,7 +124,11 @@ def interpolate(
     if diff_scale is not None:
         steps = steps * diff_scale.to(work)
     # in place: two (n_new, d) temporaries instead of four
-    return base.addcmul_(steps[:, None], diff).to(X_base.dtype)
+    out = base.addcmul_(steps[:, None], diff)
+    if not X_base.is_floating_point():  # steps outside [0, 1] (SVM-SMOTE) could leave the range
+        bounds = torch.iinfo(X_base.dtype)
+        out.clamp_(bounds.min, bounds.max)
+    return out.to(X_base.dtype)
 
 
 def smote(

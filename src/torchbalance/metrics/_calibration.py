@@ -8,7 +8,13 @@ import numpy as np
 import torch
 
 from ..exceptions import DataValidationError, InvalidParameterError
-from ._common import as_label_tensor, as_score_tensor, check_same_length, labels_array
+from ._common import (
+    as_label_tensor,
+    as_score_tensor,
+    check_same_length,
+    labels_array,
+    row_sum_deviation,
+)
 
 __all__ = ["brier_score_loss", "calibration_bins", "expected_calibration_error"]
 
@@ -22,9 +28,8 @@ def _check_probs(score: torch.Tensor, owner: str, name: str = "y_prob") -> None:
 
 
 def _check_rows_sum(score: torch.Tensor, owner: str, name: str = "y_prob") -> None:
-    sums = score.double().sum(1)
-    if not bool(torch.isclose(sums, torch.ones_like(sums), rtol=1e-5, atol=1e-6).all()):
-        worst = float((sums - 1).abs().max())
+    worst = row_sum_deviation(score)
+    if worst is not None:
         raise DataValidationError(
             f"{owner}: the rows of {name} must sum to one (largest deviation {worst:.3g}); "
             "apply softmax first."

@@ -20,6 +20,7 @@ from ._common import (
     check_same_length,
     labels_array,
     out_array,
+    row_sum_deviation,
     warn_undefined,
 )
 
@@ -457,9 +458,8 @@ def roc_auc_score(
 
 
 def _check_probabilities(score: torch.Tensor, owner: str) -> None:
-    sums = score.double().sum(1)
-    if not bool(torch.isclose(sums, torch.ones_like(sums), rtol=1e-5, atol=1e-8).all()):
-        worst = float((sums - 1).abs().max())
+    worst = row_sum_deviation(score)
+    if worst is not None:
         raise DataValidationError(
             f"{owner}: y_score rows must be probabilities summing to 1.0 over classes for "
             f"multiclass ROC AUC (largest deviation {worst:.3g}); apply softmax first."

@@ -27,7 +27,7 @@ from ._classification import (
     _prf_from_counts,
     _ss_from_counts,
 )
-from ._common import check_zero_division
+from ._common import check_zero_division, row_sum_deviation
 from ._ranking import _average_columns, _binary_ap, _binary_auc
 
 __all__ = ["ConfusionMatrix", "ImbalanceMetrics"]
@@ -190,11 +190,11 @@ class _Predictions:
                 "probabilities (apply softmax/sigmoid first)."
             )
         if p.dim() == 2:
-            sums = p.double().sum(1)
-            if not bool(torch.isclose(sums, torch.ones_like(sums), rtol=1e-5, atol=1e-6).all()):
+            worst = row_sum_deviation(p)
+            if worst is not None:
                 raise DataValidationError(
                     f"{owner}: the rows of preds must sum to one for the score metrics "
-                    f"(largest deviation {float((sums - 1).abs().max()):.3g}); apply softmax."
+                    f"(largest deviation {worst:.3g}); apply softmax."
                 )
         return p
 

@@ -145,11 +145,12 @@ class KMeansSMOTE(BaseOverSampler):
                 kept.append(rows)
                 sparsities.append(cluster_sparsity(feats.index_select(0, rows), exponent))
             if not kept:
+                share = f", making up at least {threshold:.3g} of it" if threshold > 0 else ""
                 raise DataValidationError(
                     f"{owner}: no cluster holds enough samples of class {labels[code]!r} "
-                    f"(at least k_neighbors + 1 = {self.k_neighbors + 1}, making up at least "
-                    f"{threshold:.3g} of the cluster). Lower cluster_balance_threshold, change "
-                    "kmeans_estimator (the number of clusters) or lower k_neighbors."
+                    f"(at least k_neighbors + 1 = {self.k_neighbors + 1}{share}). Lower "
+                    "cluster_balance_threshold, change kmeans_estimator (the number of "
+                    "clusters) or lower k_neighbors."
                 )
             weight_total = sum(sparsities)
             if weight_total == 0.0:  # every kept cluster is copies of one point: share evenly
