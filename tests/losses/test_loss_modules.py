@@ -418,25 +418,20 @@ def test_a_batch_with_every_row_ignored_has_zero_gradients(name):
 @pytest.mark.parametrize(("dtype", "ignore_index"), [(torch.uint8, -100), (torch.int8, 300)])
 def test_ignore_index_the_target_dtype_cannot_hold_ignores_nothing(name, dtype, ignore_index):
     # compared in uint8, -100 would wrap to 156 and drop class 156 (int8: 300 -> 44)
-    n_classes = 200
+    counts = [1] * 200
+    kwargs = {"reduction": "none", "ignore_index": ignore_index}
     module = {
-        "FocalLoss": lambda: L.FocalLoss(gamma=0.0, reduction="none", ignore_index=ignore_index),
-        "ClassBalancedLoss": lambda: L.ClassBalancedLoss(
-            [1] * n_classes, base="ce", reduction="none", ignore_index=ignore_index
-        ),
-        "LDAMLoss": lambda: L.LDAMLoss([1] * n_classes, reduction="none", ignore_index=ignore_index),
-        "LogitAdjustedLoss": lambda: L.LogitAdjustedLoss(
-            [1] * n_classes, reduction="none", ignore_index=ignore_index
-        ),
-        "BalancedSoftmaxLoss": lambda: L.BalancedSoftmaxLoss(
-            [1] * n_classes, reduction="none", ignore_index=ignore_index
-        ),
-        "VSLoss": lambda: L.VSLoss([1] * n_classes, reduction="none", ignore_index=ignore_index),
+        "FocalLoss": lambda: L.FocalLoss(gamma=0.0, **kwargs),
+        "ClassBalancedLoss": lambda: L.ClassBalancedLoss(counts, base="ce", **kwargs),
+        "LDAMLoss": lambda: L.LDAMLoss(counts, **kwargs),
+        "LogitAdjustedLoss": lambda: L.LogitAdjustedLoss(counts, **kwargs),
+        "BalancedSoftmaxLoss": lambda: L.BalancedSoftmaxLoss(counts, **kwargs),
+        "VSLoss": lambda: L.VSLoss(counts, **kwargs),
         "CostSensitiveLoss": lambda: L.CostSensitiveLoss(
-            L.cost_matrix_from_counts([1] * n_classes), reduction="none", ignore_index=ignore_index
+            L.cost_matrix_from_counts(counts), **kwargs
         ),
     }[name]()
     wrapped = 156 if dtype == torch.uint8 else 44
     target = torch.tensor([wrapped, 1], dtype=dtype)
-    per = module(torch.randn(2, n_classes), target)
+    per = module(torch.randn(2, len(counts)), target)
     assert bool((per > 0).all()), per
