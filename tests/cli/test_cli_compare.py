@@ -184,3 +184,26 @@ def test_resample_keeps_categories_with_smotenc_and_refuses_smote(tmp_path):
     assert (balanced["label"] == "fraud").sum() == (balanced["label"] == "ok").sum() == 50
     refused = _run("resample", str(csv), "--target", "label", "--method", "SMOTE", "-o", str(out))
     assert refused.returncode == 2 and "--method SMOTENC" in refused.stderr
+
+
+def test_compare_leaves_synthesizing_strategies_out_on_text_columns(tmp_path):
+    path = _table(tmp_path / "t.csv", ["ok"] * 80 + ["fraud"] * 20)
+    named = _run(
+        "compare", str(path), "--target", "label", "--strategies", "baseline,smote", "--quiet"
+    )
+    assert named.returncode == 2 and "invent categories" in named.stderr
+    fast = _run(
+        "compare",
+        str(path),
+        "--target",
+        "label",
+        "--strategies",
+        "fast",
+        "--epochs",
+        "2",
+        "--quiet",
+        "--format",
+        "json",
+    )
+    assert fast.returncode == 0, fast.stderr
+    assert "invent categories" in json.loads(fast.stdout)["skipped"]["minority_augmentation"]

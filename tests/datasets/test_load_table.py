@@ -177,3 +177,18 @@ def test_csv_labels_are_read_as_written(tmp_path, labels, expected):
     path = tmp_path / "t.csv"
     path.write_text("x,label\n" + "".join(f"{i},{v}\n" for i, v in enumerate(labels)))
     assert load_table(path, target="label").y.tolist() == expected
+
+
+def test_one_hot_columns_are_named(pets):
+    table = load_table(pets, target="kind", encode="onehot")
+    assert table.one_hot_columns == list(table.X.columns[2:])
+    assert all(name.startswith("colour_") for name in table.one_hot_columns)
+    assert load_table(pets, target="kind").one_hot_columns == []
+
+
+def test_labels_that_differ_only_by_spaces_warn(tmp_path):
+    path = tmp_path / "spaces.csv"
+    path.write_text("a,label\n1,yes\n2,yes \n3,no\n4,no\n")
+    with pytest.warns(UserWarning, match=r"differ only by surrounding spaces.*'yes', 'yes '"):
+        table = load_table(path, target="label")
+    assert table.y.tolist() == ["yes", "yes ", "no", "no"]  # still read as written

@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 import torch
 
@@ -248,15 +249,112 @@ def test_html_report_renders_every_image_in_headless_chromium(tmp_path):
     assert total >= 3 and loaded == total, title
 
 
-def test_recommendation_says_when_too_few_runs_can_reach_significance():
-    result = _small()  # 3 folds: the smallest one-sided sign-flip p-value is 1/8
-    best = result.leaderboard()[0]
+def _plus(base: list[float], gains: list[float]) -> list[float]:
+    return [b + g for b, g in zip(base, gains, strict=True)]
+
+
+def _from_scores(per_fold: dict[str, list[float]], test_fraction: float | None = 0.2):
+    """A ComparisonResult built from hand-written per-fold scores (balanced accuracy)."""
+    from torchbalance.experiment import ComparisonResult, StrategyResult, list_strategies
+    from torchbalance.experiment._setting import Setting
+    from torchbalance.metrics import paired_comparison
+    from torchbalance.model_selection import CVResult, fold_mean_interval
+
+    known = list_strategies()
+    results = []
+    for name, scores in per_fold.items():
+        rows = [
+            {"repeat": 0, "fold": i, "balanced_accuracy": v, "fit_time": 0.1}
+            for i, v in enumerate(scores)
+        ]
+        summary = {"balanced_accuracy": fold_mean_interval(scores, test_fraction=test_fraction)}
+        results.append(
+            StrategyResult(known.get(name, known["baseline"]), CVResult(rows, summary, 0.95))
+        )
+        if name != "baseline":
+            results[-1].paired = paired_comparison(
+                scores,
+                per_fold["baseline"],
+                alternative="greater",
+                test="t",
+                test_fraction=test_fraction,
+            )
+    setting = Setting(input_shape=(4,), class_counts=(90, 10), min_train_count=8)
+    return ComparisonResult(
+        results=results,
+        primary="balanced_accuracy",
+        metrics=["balanced_accuracy"],
+        class_labels=[0, 1],
+        skipped={},
+        setting=setting,
+        protocol="5-fold",
+        dataset="d",
+        elapsed=1.0,
+    )
+
+
+def test_holm_adjusts_the_p_values_for_the_number_of_strategies():
+    base = [0.70, 0.72, 0.68, 0.71, 0.69, 0.70, 0.73, 0.69, 0.70, 0.71]
+    result = _from_scores(
+        {
+            "baseline": base,
+            "smote": _plus(base, [0.05, 0.06, 0.05, 0.07, 0.05] * 2),
+            "focal": _plus(base, [0.01, -0.02, 0.03, 0.0, 0.01] * 2),
+            "enn": _plus(base, [-0.01, 0.02, 0.0, 0.01, -0.02] * 2),
+        }
+    )
+    raw = {r.strategy.name: r.paired.p_value for r in result.results if r.paired is not None}
+    ordered = sorted(raw, key=raw.get)
+    holm = result.adjusted_p_values()
+    running = 0.0
+    for position, name in enumerate(ordered):  # Holm (1979) step-down, by hand
+        running = max(running, min(1.0, (3 - position) * raw[name]))
+        assert holm[name] == pytest.approx(running)
+    assert holm["smote"] <= 0.05 and result.recommendation().startswith("Use smote")
+    assert "after Holm's adjustment for 3 strategies" in result.recommendation()
+
+
+def test_the_recommendation_is_the_best_strategy_that_survives_the_adjustment():
+    # the top mean is noise (it lost on two folds); a steadier strategy gains on every fold
+    base = [0.70, 0.72, 0.68, 0.71, 0.69] * 2
+    result = _from_scores(
+        {
+            "baseline": base,
+            "focal": [0.95, 0.60, 0.90, 0.62, 0.93] * 2,
+            "smote": [v + 0.04 + 0.002 * (i % 3) for i, v in enumerate(base)],
+        }
+    )
+    assert result.leaderboard()[0]["strategy"] == "focal"
     line = result.recommendation()
-    if best["strategy"] == "baseline":
-        assert line.startswith("Keep baseline")
-    else:
-        assert line.startswith("Too few runs to tell: with 3 paired runs"), line
-        assert "0.125" in line and best["strategy"] in line
+    assert line.startswith("Use smote"), line
+    assert "focal ranks higher" in line and "within noise" in line
+
+
+def test_no_recommendation_when_nothing_survives_the_adjustment():
+    base = [0.70, 0.72, 0.68, 0.71, 0.69]
+    noise = [[0.01, -0.02, 0.03, 0.0, 0.01], [0.02, 0.01, -0.01, 0.02, -0.02]]
+    result = _from_scores(
+        {
+            "baseline": base,
+            "focal": _plus(base, noise[0]),
+            "smote": _plus(base, noise[1]),
+        }
+    )
+    assert result.recommendation().startswith("No strategy beats the baseline")
+    assert "2 comparisons" in result.recommendation()
+
+
+def test_more_repeats_of_the_same_folds_do_not_drive_p_to_zero():
+    # the corrected test's p has a floor (the t of infinitely many repeats: the variance term
+    # n_test / n_train does not shrink); a test that takes the runs as independent has none
+    from torchbalance.metrics import paired_comparison
+
+    base = [0.70, 0.72, 0.68, 0.71, 0.69]
+    better = _plus(base, [0.03, -0.01, 0.05, 0.0, 0.04])
+    corrected = _from_scores({"baseline": base * 20, "smote": better * 20})
+    assert corrected.adjusted_p_values()["smote"] > 0.03
+    naive = paired_comparison(better * 20, base * 20, alternative="greater")
+    assert naive.p_value < 0.001
 
 
 class _Terminal:
@@ -305,3 +403,83 @@ def test_the_report_names_the_interval_each_protocol_uses():
     )
     fixed = compare(split, strategies=["baseline"], repeats=2, epochs=2, progress=False)
     assert "Intervals: t over the seeds (one fixed split)" in render_report(fixed, "table")
+
+
+def test_a_model_that_does_not_fit_the_samples_is_refused_up_front():
+    with pytest.raises(InvalidParameterError, match="small_cnn: samples of shape"):
+        _small(model="cnn")
+
+
+def test_a_report_with_no_strategy_is_written(tmp_path):
+    result = _from_scores({"baseline": [0.7, 0.8]})
+    result.results.clear()
+    paths = write_report(result, tmp_path)
+    assert "No strategy ran." in paths["markdown"].read_text()
+    assert json.loads(paths["json"].read_text())["leaderboard"] == []
+
+
+def test_categorical_features_leave_out_the_strategies_that_synthesize_samples():
+    result = _small(strategies="fast", categorical_features=[5])
+    assert "minority_augmentation" not in {r.strategy.name for r in result.results}
+    assert "invent categories" in result.skipped["minority_augmentation"]
+    with pytest.raises(InvalidParameterError, match="'smote' cannot run here.*invent"):
+        _small(strategies=["baseline", "smote"], categorical_features=[5])
+    with pytest.raises(InvalidParameterError, match="categorical_features holds 6"):
+        _small(categorical_features=[6])
+
+
+def test_per_fold_rows_number_repeats_and_folds():
+    result = _small(strategies=["baseline"], cv=2, repeats=2)
+    rows = [(row["repeat"], row["fold"]) for row in result.results[0].cv.folds]
+    assert rows == [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
+def test_binary_pr_auc_is_the_same_class_in_every_fold():
+    # 51 / 50 rows: folds whose own minority flips would average two classes' PR-AUC
+    from sklearn.metrics import average_precision_score
+
+    X2 = torch.randn(101, 4, generator=torch.Generator().manual_seed(1))
+    y2 = torch.cat([torch.zeros(51), torch.ones(50)]).long()
+    result = compare(
+        X2,
+        y2,
+        strategies=["baseline"],
+        cv=5,
+        epochs=2,
+        progress=False,
+        metrics=["average_precision"],
+    )
+    cv = result.results[0].cv
+    for row, fold in zip(cv.folds, cv.predictions, strict=True):
+        want = average_precision_score(fold["y_true"].numpy() == 1, fold["y_proba"][:, 1])
+        assert row["average_precision"] == pytest.approx(want)
+
+
+def test_the_pr_curve_is_the_minority_s_whatever_the_label_order(monkeypatch, tmp_path):
+    import torchbalance.metrics as metrics_module
+
+    pytest.importorskip("matplotlib")
+    shown = []
+    real = metrics_module.plot_precision_recall_curves
+
+    def recording(y_true, y_score, *, class_names=None):
+        shown.append((class_names, float(y_true.double().mean())))
+        return real(y_true, y_score, class_names=class_names)
+
+    monkeypatch.setattr(metrics_module, "plot_precision_recall_curves", recording)
+    X2, y2 = make_classification(200, n_features=4, weights=[0.8, 0.2], generator=0)
+    labels = np.where(y2.numpy() == 1, "a_rare", "b_common")  # the minority sorts first
+    result = compare(X2.numpy(), labels, strategies=["baseline"], cv=3, epochs=2, progress=False)
+    write_report(result, tmp_path)
+    assert shown and all(names == ["b_common", "a_rare"] for names, _ in shown)
+    assert all(prevalence == pytest.approx(0.2, abs=0.02) for _, prevalence in shown)
+
+
+def test_per_class_recall_intervals_stay_within_zero_and_one():
+    from torchbalance.model_selection._scoring import score_range
+
+    assert score_range("recall[fraud]") == (0.0, 1.0)
+    result = _small(strategies=["baseline"])
+    for name, interval in result.results[0].cv.summary.items():
+        if name.startswith("recall["):
+            assert 0.0 <= interval.low <= interval.high <= 1.0

@@ -103,3 +103,34 @@ def test_monte_carlo_p_values_are_never_zero():
     a = [0.8 + 0.01 * i for i in range(20)]
     result = M.paired_comparison(a, [x - 0.02 for x in a], alternative="greater", generator=0)
     assert 0.0 < result.p_value <= 1.0 / 1.0e3
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "greater", "less"])
+def test_paired_t_test_equals_scipy_and_its_corrected_form(alternative):
+    rng = np.random.default_rng(0)
+    a = rng.normal(0.80, 0.02, 12)
+    b = a - rng.normal(0.01, 0.02, 12)
+    plain = M.paired_comparison(a, b, alternative=alternative, test="t")
+    want = stats.ttest_rel(a, b, alternative=alternative)
+    assert plain.t_statistic == pytest.approx(want.statistic)
+    assert plain.p_value == pytest.approx(want.pvalue, rel=1e-9)
+    # Nadeau-Bengio / Bouckaert-Frank: variance (1/k + n_test/n_train), k - 1 degrees of freedom
+    corrected = M.paired_comparison(a, b, alternative=alternative, test="t", test_fraction=0.2)
+    d = a - b
+    t = d.mean() / np.sqrt((1 / 12 + 0.25) * d.var(ddof=1))
+    p = {
+        "greater": stats.t.sf(t, 11),
+        "less": stats.t.cdf(t, 11),
+        "two-sided": 2 * stats.t.sf(abs(t), 11),
+    }[alternative]
+    assert corrected.t_statistic == pytest.approx(t)
+    assert corrected.p_value == pytest.approx(p, rel=1e-9)
+
+
+def test_paired_t_test_of_constant_differences():
+    better = M.paired_comparison([0.75, 0.5], [0.5, 0.25], alternative="greater", test="t")
+    assert better.p_value == 0.0
+    same = M.paired_comparison([0.9, 0.8], [0.9, 0.8], alternative="greater", test="t")
+    assert same.p_value == 1.0
+    with pytest.raises(InvalidParameterError, match="test='z' is invalid"):
+        M.paired_comparison([0.9, 0.8], [0.9, 0.8], test="z")

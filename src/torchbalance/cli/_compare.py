@@ -67,13 +67,14 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _data(args: argparse.Namespace) -> tuple[Any, Any]:
+def _data(args: argparse.Namespace) -> tuple[Any, Any, list[int]]:
+    """Features, labels and the indices of the one-hot columns of text columns."""
     from ..datasets import load_dataset, load_table
 
     if args.path is None:
         if args.target is not None:
             raise UsageError("--target needs PATH; the built-in data sets know their labels.")
-        return load_dataset(args.dataset or DEFAULT_DATASET), None
+        return load_dataset(args.dataset or DEFAULT_DATASET), None, []
     if args.dataset is not None:
         raise UsageError("--dataset applies without PATH only.")
     if args.target is None:
@@ -81,7 +82,8 @@ def _data(args: argparse.Namespace) -> tuple[Any, Any]:
     table = load_table(args.path, target=args.target, encode="onehot")
     X = table.X.to_numpy(dtype="float32")
     y = table.y.to_numpy()
-    return X, y
+    columns = list(table.X.columns)
+    return X, y, [columns.index(name) for name in table.one_hot_columns]
 
 
 def _list(out: TextIO) -> int:
@@ -123,7 +125,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             "--strategies is empty; name strategies (comma-separated), or 'default', 'all' or "
             "'fast' (see --list-strategies)."
         )
-    X, y = _data(args)
+    X, y, categorical = _data(args)
     result = compare(
         X,
         y,
@@ -139,6 +141,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         device=args.device,
         generator=args.seed,
         progress=not args.quiet,
+        categorical_features=categorical,
     )
     print(render_report(result, args.format), file=out)
     if args.out is not None:

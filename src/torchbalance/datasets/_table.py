@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..exceptions import DataValidationError
-from ..utils import InstanceOf, Options, check_param, check_X_y, optional_import
+from ..exceptions import DataValidationError, TorchBalanceWarning
+from ..utils import InstanceOf, Options, check_param, check_X_y, optional_import, warn_user
 
 __all__ = ["Table", "load_table"]
 
@@ -58,6 +58,8 @@ class Table:
         categorical_columns: The non-numeric feature columns of the file (before any
             encoding), in file order. Empty when every feature is numeric.
         encode: The ``encode`` argument used (``None`` or ``"onehot"``).
+        one_hot_columns: The indicator columns ``encode="onehot"`` made (the last columns of
+            ``X``); empty otherwise.
     """
 
     X: Any
@@ -66,6 +68,7 @@ class Table:
     path: Path
     categorical_columns: list[str] = field(default_factory=list)
     encode: str | None = None
+    one_hot_columns: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.X, self.y))
@@ -188,6 +191,22 @@ def _canonical_number(text: str) -> float | None:
     return value if math.isfinite(value) and repr(value) == text else None
 
 
+def _warn_near_duplicate_labels(y: Any, path: Path, target: str) -> None:
+    """Labels are read as written, so "yes" and "yes " are two classes: say so."""
+    labels = [v for v in y.unique() if isinstance(v, str)]
+    by_stripped: dict[str, list[str]] = {}
+    for label in labels:
+        by_stripped.setdefault(label.strip(), []).append(label)
+    clashes = [sorted(group) for group in by_stripped.values() if len(group) > 1]
+    if clashes:
+        warn_user(
+            f"load_table: column {target!r} of '{path}' has labels that differ only by "
+            f"surrounding spaces, kept as separate classes: {clashes[:3]!r}. Strip them in "
+            "the file if they are one class.",
+            TorchBalanceWarning,
+        )
+
+
 def _check_labels(y: Any, path: Path, target: str) -> Any:
     missing = y.isna().to_numpy()
     if missing.any():
@@ -211,6 +230,7 @@ def _check_labels(y: Any, path: Path, target: str) -> Any:
                 "(is this a regression target?)."
             )
         y = y.astype(np.int64)
+    _warn_near_duplicate_labels(y, path, target)
     n_classes = y.nunique()
     if n_classes < 2:
         raise DataValidationError(
@@ -308,8 +328,11 @@ def load_table(
     y = _check_labels(labels, file, target)
     X = frame.drop(columns=[target])
     categorical = _non_numeric(X)
+    one_hot: list[str] = []
     if encode == "onehot" and categorical:
+        n_numeric = X.shape[1] - len(categorical)
         X = _one_hot(X, categorical, pd)
+        one_hot = [str(c) for c in X.columns[n_numeric:]]
     return Table(
         X=X,
         y=y,
@@ -317,4 +340,5 @@ def load_table(
         path=file,
         categorical_columns=[str(c) for c in categorical],
         encode=encode,
+        one_hot_columns=one_hot,
     )

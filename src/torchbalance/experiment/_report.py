@@ -15,7 +15,7 @@ import torch
 
 from ..exceptions import InvalidParameterError
 from ..utils import render_table
-from ._results import ComparisonResult
+from ._results import ComparisonResult, p_text
 
 __all__ = ["render_report", "write_report"]
 
@@ -45,7 +45,7 @@ def _rows(result: ComparisonResult) -> tuple[list[str], list[list[str]]]:
         *(_SHORT.get(m, m) for m in others),
         "fit s",
         "vs base",
-        "p",
+        "p (Holm)",
     ]
     rows = []
     for rank, row in enumerate(result.leaderboard(), start=1):
@@ -57,7 +57,7 @@ def _rows(result: ComparisonResult) -> tuple[list[str], list[list[str]]]:
                 *(_number(row[m]) for m in others),
                 f"{row['fit_time']:.2f}",
                 "–" if row["vs_baseline"] is None else f"{row['vs_baseline']:+.3f}",
-                _number(row["p_value"], 2),
+                "–" if row["p_holm"] is None else p_text(row["p_holm"]),
             ]
         )
     return headers, rows
@@ -74,8 +74,10 @@ def _header_lines(result: ComparisonResult) -> list[str]:
     setting = result.setting
     model = setting.model if isinstance(setting.model, str) else "custom"
     counts = ", ".join(str(c) for c in setting.class_counts)
+    # the counts of the training part of a fixed split, else of all the data the folds share
+    which = "training class counts" if result.protocol.startswith("fixed split") else "class counts"
     return [
-        f"data: {result.dataset}, {result.protocol}; training class counts [{counts}]",
+        f"data: {result.dataset}, {result.protocol}; {which} [{counts}]",
         f"model: {model}, {setting.epochs} epochs, batch {setting.batch_size}, lr {setting.lr}, "
         f"device {setting.device}; {len(result.results)} strategies in {result.elapsed:.0f} s",
     ]
@@ -103,17 +105,22 @@ def _text(result: ComparisonResult) -> str:
     if result.skipped:
         parts.append("left out: " + "; ".join(f"{k} ({v})" for k, v in result.skipped.items()))
     parts += [f"warning, {name}: {line}" for name, line in _warning_lines(result).items()]
-    intervals = (
-        "t over the seeds (one fixed split)"
-        if result.protocol.startswith("fixed split")
-        else "Nadeau-Bengio corrected t"
-    )
-    parts.append(
-        "'vs base': mean paired difference from the baseline over the same folds; 'p': its "
-        f"one-sided sign-flip test (is it better?). Intervals: {intervals}, within the "
+    parts.append(_method_line(result))
+    return "\n".join(parts)
+
+
+def _method_line(result: ComparisonResult) -> str:
+    """How the intervals and p-values were computed."""
+    fixed = result.protocol.startswith("fixed split")
+    test = "t test over the seeds" if fixed else "Nadeau-Bengio corrected t test"
+    why = "one fixed split" if fixed else "the folds share training data"
+    tested = len(result.adjusted_p_values())
+    return (
+        "'vs base': mean paired difference from the baseline over the same folds; 'p (Holm)': "
+        f"its one-sided paired {test} (is it better?), Holm-adjusted for the {tested} "
+        f"strategies compared. Intervals: {test.replace(' test', '')} ({why}), within the "
         "metric's range."
     )
-    return "\n".join(parts)
 
 
 def _markdown_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -135,6 +142,8 @@ def _markdown(result: ComparisonResult) -> str:
         "## Leaderboard",
         "",
         _markdown_table(headers, rows),
+        "",
+        _method_line(result),
         "",
         "## Recall of each class",
         "",
@@ -206,8 +215,10 @@ def _figures(result: ComparisonResult) -> list[tuple[str, str]]:
         return []
     from ..metrics import plot_confusion_matrix, plot_precision_recall_curves
 
-    figures = []
+    figures: list[tuple[str, str]] = []
     board = result.leaderboard()
+    if not board:
+        return figures
     names = [row["strategy"] for row in board][::-1]
     fig, ax = plt.subplots(figsize=(6.5, 0.35 * len(names) + 1.2))
     means = np.array([row["mean"] for row in board][::-1])
@@ -242,8 +253,13 @@ def _figures(result: ComparisonResult) -> list[tuple[str, str]]:
         )
         figures.append((f"Confusion matrix (normalised per true class): {name}", _png(fig)))
         if len(class_names) == 2 and proba is not None:
+            # the minority's curve, as the pr_auc column, whatever the labels' order
+            counts = result.setting.class_counts
+            minority = 0 if counts[0] < counts[1] else 1
             fig = plot_precision_recall_curves(
-                torch.as_tensor(truth), torch.as_tensor(proba[:, 1]), class_names=class_names
+                torch.as_tensor((truth == minority).astype(np.int64)),
+                torch.as_tensor(proba[:, minority]),
+                class_names=[class_names[1 - minority], class_names[minority]],
             )
             figures.append((f"Precision-recall curve: {name}", _png(fig)))
     return figures
@@ -291,6 +307,7 @@ figure {{ display: inline-block; margin: 1rem; vertical-align: top; }}
 <ul>{header}</ul>
 <p><strong>Recommendation.</strong> {html.escape(result.recommendation())}</p>
 <h2>Leaderboard</h2>{table(headers, rows)}
+<p>{html.escape(_method_line(result))}</p>
 <h2>Recall of each class</h2>{table(recall_headers, recall_rows)}
 <h2>Plots</h2>{plots}
 {"<h2>Left out</h2><ul>" + skipped + "</ul>" if skipped else ""}

@@ -13,7 +13,7 @@ from ._strategies import Strategy
 
 __all__ = ["SCHEMA_VERSION", "ComparisonResult", "StrategyResult"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SIGNIFICANCE = 0.05
 
 _CAVEATS = {
@@ -89,7 +89,9 @@ class ComparisonResult:
 
     def leaderboard(self) -> list[dict[str, Any]]:
         """One row per strategy, best ``primary`` first: mean, interval, every metric's mean,
-        mean fit time, and the paired test against the baseline."""
+        mean fit time, and the paired test against the baseline (``p_value``, and ``p_holm``
+        from :meth:`adjusted_p_values`)."""
+        adjusted = self.adjusted_p_values()
         rows = []
         for result in self.results:
             summary = result.cv.summary
@@ -107,12 +109,30 @@ class ComparisonResult:
             if result.paired is not None:
                 row["vs_baseline"] = result.paired.mean_difference
                 row["p_value"] = result.paired.p_value
+                row["p_holm"] = adjusted[result.strategy.name]
             else:
                 row["vs_baseline"] = None
                 row["p_value"] = None
+                row["p_holm"] = None
             rows.append(row)
         reverse = self.primary not in LOWER_IS_BETTER
         return sorted(rows, key=lambda r: r["mean"], reverse=reverse)
+
+    def adjusted_p_values(self) -> dict[str, float]:
+        """Holm's adjustment of the paired p-values over every strategy tested against the
+        baseline, ``{strategy: adjusted p}``: calling each strategy whose adjusted p is at most
+        0.05 better keeps the chance of calling *any* strategy without a real gain better
+        at most 5%, however many strategies ran (picking the best of 26 by its raw p does not).
+        """
+        tested = sorted(
+            (r.paired.p_value, r.strategy.name) for r in self.results if r.paired is not None
+        )
+        adjusted: dict[str, float] = {}
+        running = 0.0
+        for position, (p_value, name) in enumerate(tested):
+            running = max(running, min(1.0, (len(tested) - position) * p_value))
+            adjusted[name] = running
+        return adjusted
 
     def per_class_recall(self) -> dict[str, list[float]]:
         """``{strategy: [mean recall of each class]}`` in the order of ``class_labels``."""
@@ -124,51 +144,64 @@ class ComparisonResult:
         }
 
     def recommendation(self) -> str:
-        """One line: what to use, by how much it beats the baseline, and its caveat."""
+        """One line: what to use, by how much it beats the baseline, and its caveat.
+
+        The strategy recommended is the best-ranked one whose gain over the baseline survives
+        Holm's adjustment (:meth:`adjusted_p_values`), not merely the top of the leaderboard.
+        """
         board = self.leaderboard()
         if not board:
             return "No strategy ran."
         best = board[0]
-        by_name = {r.strategy.name: r for r in self.results}
-        if best["strategy"] == "baseline" or best["p_value"] is None:
+        higher = "lower" if self.primary in LOWER_IS_BETTER else "higher"
+        if all(row["p_value"] is None for row in board):
+            if best["strategy"] == "baseline":
+                return f"Keep baseline: no strategy scored a {higher} mean {self.primary}."
+            if not any(r.strategy.name == "baseline" for r in self.results):
+                return (
+                    f"Use {best['strategy']} ({self.primary} {best['mean']:.3f}); no baseline "
+                    "was run to compare it with."
+                )
             return (
-                f"Keep {best['strategy']}: no strategy scored a "
-                f"{'lower' if self.primary in LOWER_IS_BETTER else 'higher'} mean {self.primary}."
-                if best["strategy"] == "baseline"
-                else f"Use {best['strategy']} ({self.primary} {best['mean']:.3f}); no baseline "
-                "was run to compare it with."
+                f"The best is {best['strategy']} ({self.primary} {best['mean']:.3f}), but with "
+                "one run per strategy nothing can be tested; run more folds or repeats."
             )
-        gain = best["vs_baseline"]
-        paired = by_name[best["strategy"]].paired
-        runs = paired.n if paired is not None else 0
-        if best["p_value"] > SIGNIFICANCE and 0.5**runs > SIGNIFICANCE:
-            return (
-                f"Too few runs to tell: with {runs} paired runs the sign-flip test's smallest "
-                f"p-value is {0.5**runs:.3f}, above {SIGNIFICANCE}. The best, "
-                f"{best['strategy']}, is {gain:+.3f} {self.primary} over the baseline "
-                f"(p={best['p_value']:.2f}); use at least 5 folds x repeats to test it."
+        tested = sum(row["p_holm"] is not None for row in board)
+        winners = [r for r in board if r["p_holm"] is not None and r["p_holm"] <= SIGNIFICANCE]
+        if winners:
+            pick = winners[0]
+            by_name = {r.strategy.name: r for r in self.results}
+            caveat = _CAVEATS.get(by_name[pick["strategy"]].strategy.kind, "")
+            line = (
+                f"Use {pick['strategy']}: {self.primary} {pick['mean']:.3f} "
+                f"[{pick['low']:.3f}, {pick['high']:.3f}], {pick['vs_baseline']:+.3f} over the "
+                f"baseline (paired t {p_text(pick['p_value'], 'p')}; "
+                f"{p_text(pick['p_holm'], 'p')} after Holm's adjustment for {tested} strategies)."
             )
-        if best["p_value"] > SIGNIFICANCE:
-            return (
-                "No strategy beats the baseline beyond fold-to-fold noise: the best, "
-                f"{best['strategy']}, is {gain:+.3f} {self.primary} "
-                f"(paired p={best['p_value']:.2f}); prefer the simplest option or collect more "
-                "data."
-            )
-        caveat = _CAVEATS.get(by_name[best["strategy"]].strategy.kind, "")
-        line = (
-            f"Use {best['strategy']}: {self.primary} {best['mean']:.3f} "
-            f"[{best['low']:.3f}, {best['high']:.3f}], {gain:+.3f} over the baseline "
-            f"(paired p={best['p_value']:.3f})."
+            if pick is not best and best["strategy"] != "baseline":
+                line += (
+                    f" {best['strategy']} ranks higher ({best['vs_baseline']:+.3f}), but its "
+                    f"gain is within noise (adjusted {p_text(best['p_holm'], 'p')})."
+                )
+            return line + (f" Caveat: {caveat}." if caveat else "")
+        if best["strategy"] == "baseline":
+            return f"Keep baseline: no strategy scored a {higher} mean {self.primary}."
+        return (
+            f"No strategy beats the baseline beyond fold-to-fold noise once the {tested} "
+            f"comparisons are accounted for: the best, {best['strategy']}, is "
+            f"{best['vs_baseline']:+.3f} {self.primary} "
+            f"(paired t {p_text(best['p_value'], 'p')}, {p_text(best['p_holm'], 'p')} after "
+            "Holm's adjustment); prefer the simplest option or collect more data (more folds or "
+            "repeats)."
         )
-        return line + (f" Caveat: {caveat}." if caveat else "")
 
     def warnings(self) -> dict[str, list[str]]:
         """The package's warnings of each strategy that raised any, by strategy name."""
         return {r.strategy.name: list(r.warnings) for r in self.results if r.warnings}
 
     def to_dict(self) -> dict[str, Any]:
-        """Every number of the report, JSON-ready (the ``results.json`` schema, version 1):
+        """Every number of the report, JSON-ready (the ``results.json`` schema, version 2; 2
+        added ``p_holm`` and made ``p_value`` the paired t test's instead of a sign-flip's):
 
         ``schema_version``, ``dataset``, ``protocol``, ``primary``, ``metrics``,
         ``class_labels``, ``setting`` (model, epochs, batch_size, lr, device, class_counts),
@@ -176,9 +209,10 @@ class ComparisonResult:
         ``leaderboard`` (rows of :meth:`leaderboard`), ``strategies`` (per strategy: ``name``,
         ``kind``, ``summary`` (one line on the recipe), ``folds`` (every per-fold row),
         ``summary_metrics`` ({metric: {mean, low, high}}), ``paired`` ({mean_difference,
-        p_value, n} or null) and ``warnings`` (the package's warnings while it ran)).
+        p_value, p_holm, n} or null) and ``warnings`` (the package's warnings while it ran)).
         """
         model = self.setting.model if isinstance(self.setting.model, str) else "custom"
+        adjusted = self.adjusted_p_values()
         return {
             "schema_version": SCHEMA_VERSION,
             "dataset": self.dataset,
@@ -213,6 +247,7 @@ class ComparisonResult:
                     else {
                         "mean_difference": r.paired.mean_difference,
                         "p_value": r.paired.p_value,
+                        "p_holm": adjusted[r.strategy.name],
                         "n": r.paired.n,
                     },
                     "warnings": list(r.warnings),
@@ -225,3 +260,10 @@ class ComparisonResult:
 def _plain(value: Any) -> Any:
     """NumPy scalars to Python ones, for JSON."""
     return value.item() if hasattr(value, "item") else value
+
+
+def p_text(value: float, name: str = "") -> str:
+    """A p-value as text, three decimals or "<0.001"; with ``name``, "p=0.015" or "p<0.001"."""
+    if value < 0.001:
+        return f"{name}<0.001"
+    return f"{name}={value:.3f}" if name else f"{value:.3f}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import numbers
 import time
 import warnings
 from collections.abc import Sequence
@@ -15,7 +17,13 @@ from ..datasets import TrainTestData
 from ..exceptions import DataValidationError, InvalidParameterError, TorchBalanceWarning
 from ..metrics import paired_comparison
 from ..model_selection import RepeatedStratifiedKFold, StratifiedKFold, cross_validate
-from ..model_selection._scoring import LOWER_IS_BETTER, SCORES, check_scores, recall_of
+from ..model_selection._scoring import (
+    LOWER_IS_BETTER,
+    SCORES,
+    average_precision_of,
+    check_scores,
+    recall_of,
+)
 from ..utils import check_X_y, derive_seed, host_generator
 from ._progress import Progress
 from ._results import ComparisonResult, StrategyResult
@@ -36,10 +44,12 @@ DEFAULT_METRICS = (
 
 
 class _Splits:
-    """Train/test index pairs computed once, so every strategy gets exactly these folds."""
+    """Train/test index pairs computed once, so every strategy gets exactly these folds
+    (``n_repeats`` passes over them, for the per-fold rows' ``repeat`` and ``fold``)."""
 
-    def __init__(self, splits: list[tuple[Any, Any]]) -> None:
+    def __init__(self, splits: list[tuple[Any, Any]], n_repeats: int) -> None:
         self.splits = splits
+        self.n_repeats = n_repeats
 
     def split(self, X: Any = None, y: Any = None, groups: Any = None) -> Any:
         yield from self.splits
@@ -48,6 +58,38 @@ class _Splits:
 def _as_tensors(X: Any, y: Any) -> tuple[torch.Tensor, torch.Tensor, np.ndarray | None]:
     features, labels, converter = check_X_y(X, y, owner="compare", allow_nd=True)
     return features.float(), labels, converter.classes
+
+
+def _warm_up(setting: Setting, features: torch.Tensor, labels: torch.Tensor, train: Any) -> None:
+    """One short, untimed fit, so that torch's one-off start-up costs (thread pools, kernel
+    selection) are not counted in the first strategy's fit time."""
+    rows = torch.as_tensor(np.asarray(train)).long()
+    picked = torch.cat([rows[labels[rows] == c][:32] for c in torch.unique(labels[rows])])
+    # a problem with the data is the strategies' to report
+    with (
+        torch.random.fork_rng(devices=[]),
+        warnings.catch_warnings(),
+        contextlib.suppress(DataValidationError, InvalidParameterError),
+    ):
+        warnings.simplefilter("ignore")
+        setting.classifier(epochs=1).fit(features[picked], labels[picked])
+
+
+def _check_categorical(columns: Sequence[int], features: torch.Tensor) -> tuple[int, ...]:
+    n_features = features.shape[1] if features.dim() == 2 else 0
+    values = list(columns)
+    for column in values:
+        if isinstance(column, bool) or not isinstance(column, numbers.Integral):
+            raise InvalidParameterError(
+                f"compare: categorical_features={values!r} is invalid; it must hold column "
+                "indices (ints)."
+            )
+        if not 0 <= column < n_features:
+            raise InvalidParameterError(
+                f"compare: categorical_features holds {column}, but the samples have "
+                f"{n_features} feature columns."
+            )
+    return tuple(sorted({int(c) for c in values}))
 
 
 def _label_names(labels: torch.Tensor, encoded: np.ndarray | None) -> list[Any]:
@@ -72,6 +114,7 @@ def compare(
     generator: GeneratorLike = 0,
     progress: bool = True,
     name: str | None = None,
+    categorical_features: Sequence[int] = (),
 ) -> ComparisonResult:
     """Which imbalance technique works on this data? Run each strategy on identical folds.
 
@@ -79,7 +122,9 @@ def compare(
     ``lr``) on the same folds with the same seeds; resampling happens inside the training
     folds only. Results per fold are kept; the leaderboard ranks by ``primary`` with a 95%
     interval over folds × repeats (Nadeau–Bengio corrected), and each strategy is compared
-    with the baseline by a paired sign-flip test on the same folds.
+    with the baseline by the matching paired t test on the same folds (one-sided: is it
+    better?); the recommendation Holm-adjusts those p-values for the number of strategies
+    compared.
 
     Args:
         X: Features ``(n_samples, ...)`` (tensor, NumPy array or DataFrame), or a
@@ -104,6 +149,10 @@ def compare(
             terminal.
         name: What the report calls the data (default: the dataset's own name, else
             ``"data"``).
+        categorical_features: Indices of the feature columns that code categories (e.g. the
+            one-hot columns of a text column): the strategies that make new samples between
+            or around the originals (the SMOTE family, noise, centroids) are left out, with
+            the reason, as ``torchbalance resample`` refuses them.
 
     Returns:
         :class:`ComparisonResult`.
@@ -171,6 +220,7 @@ def compare(
     if classes.numel() < 2:
         raise DataValidationError("compare: y has a single class; there is nothing to balance.")
     counts = [int(c) for c in torch.stack([(train_labels == c).sum() for c in classes])]
+    categorical = _check_categorical(categorical_features, features)
     in_fold = 1.0 if isinstance(X, TrainTestData) else (cv - 1) / cv
     setting = Setting(
         input_shape=tuple(features.shape[1:]),
@@ -181,8 +231,11 @@ def compare(
         batch_size=batch_size,
         lr=lr,
         device=device,
+        categorical_features=categorical,
     )
-    setting.module_fn()  # refuse an unknown model before any work
+    # refuse an unknown model, or one that does not fit the samples (a CNN on a table), up front
+    with torch.random.fork_rng(devices=[]):
+        setting.module_fn()(setting.input_shape, len(counts))
     chosen, skipped = resolve_strategies(
         strategies if strategies is None or isinstance(strategies, str) else list(strategies),
         setting,
@@ -190,6 +243,9 @@ def compare(
     label_names = _label_names(labels, encoded)
     y_input: Any = labels if encoded is None else encoded[labels.numpy()]
     scores = {name: SCORES[name] for name in metric_names}
+    if classes.numel() == 2 and "average_precision" in scores:  # one class in every fold
+        minority = 0 if counts[0] < counts[1] else 1  # as the per-fold rule, ties included
+        scores["average_precision"] = average_precision_of(label_names[minority])
     scores.update({f"recall[{name}]": recall_of(name) for name in label_names})
     seed = derive_seed(host_generator(generator, owner="compare"))
     if fixed is None:  # folds first: a class smaller than the folds is refused before any work
@@ -199,7 +255,8 @@ def compare(
             else StratifiedKFold(cv, shuffle=True, generator=seed)
         )
         fixed = list(kfold.split(features, y_input))
-    splitter = _Splits(fixed)
+    splitter = _Splits(fixed, n_repeats)
+    _warm_up(setting, features, labels, fixed[0][0])
     results: list[StrategyResult] = []
     started = time.perf_counter()
     report = Progress(len(chosen), len(fixed), enabled=progress)
@@ -236,14 +293,16 @@ def compare(
         )
     report.close()
     baseline = next((r for r in results if r.strategy.name == "baseline"), None)
-    if baseline is not None:
+    if baseline is not None and len(fixed) >= 2:  # one run: nothing to test
         for result in results:
             if result is not baseline:
+                # the t test the intervals use: corrected for overlapping folds, plain for seeds
                 result.paired = paired_comparison(
                     result.cv.scores(primary),
                     baseline.cv.scores(primary),
                     alternative="less" if primary in LOWER_IS_BETTER else "greater",
-                    generator=0,
+                    test="t",
+                    test_fraction=result.cv.test_fraction,
                 )
     return ComparisonResult(
         results=results,

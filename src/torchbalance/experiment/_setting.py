@@ -106,6 +106,9 @@ class Setting:
         batch_size: Mini-batch size.
         lr: Learning rate (AdamW).
         device: Where the networks train.
+        categorical_features: Indices of feature columns that code categories (one-hot
+            indicators, integer codes): strategies that make new samples between or around the
+            originals are left out, as they would invent categories.
         extra: Free-form options for user strategies.
     """
 
@@ -117,6 +120,7 @@ class Setting:
     batch_size: int = 64
     lr: float = 3e-3
     device: str = "cpu"
+    categorical_features: tuple[int, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -48,6 +48,8 @@ class Strategy:
         requires: Modules that must import for the strategy to run (optional pieces).
         tabular_only: Only for flat feature vectors (the SMOTE family, trees).
         binary_only: Only for two classes (a detector separates "normal" from the rest).
+        synthesizes: Makes new samples between or around the originals (interpolation,
+            noise, centroids): left out when the data has categorical features.
         fast: In the ``fast`` set (one model fit per fold, no kNN cleaning).
         default: In the default set.
     """
@@ -59,6 +61,7 @@ class Strategy:
     requires: tuple[str, ...] = ()
     tabular_only: bool = False
     binary_only: bool = False
+    synthesizes: bool = False
     fast: bool = False
     default: bool = True
 
@@ -68,6 +71,11 @@ class Strategy:
             return "needs flat (tabular) features"
         if setting is not None and self.binary_only and setting.num_classes != 2:
             return "needs exactly two classes"
+        if setting is not None and self.synthesizes and setting.categorical_features:
+            return (
+                "makes new samples between or around the originals, which would invent "
+                "categories between the codes of the categorical features"
+            )
         for module in self.requires:
             try:
                 importlib.import_module(module)
@@ -407,6 +415,7 @@ def _random_over(setting: Setting) -> Recipe:
     "resampler",
     ("torchbalance.augment",),
     fast=True,
+    synthesizes=True,
 )
 def _minority_augmentation(setting: Setting) -> Recipe:
     augment = importlib.import_module("torchbalance.augment")
@@ -421,6 +430,7 @@ def _minority_augmentation(setting: Setting) -> Recipe:
     "resampler",
     ("torchbalance.over_sampling",),
     tabular_only=True,
+    synthesizes=True,
 )
 def _smote(setting: Setting) -> Recipe:
     return setting.classifier(), _over().SMOTE(k_neighbors=_smote_neighbors(setting))
@@ -432,6 +442,7 @@ def _smote(setting: Setting) -> Recipe:
     "resampler",
     ("torchbalance.over_sampling",),
     tabular_only=True,
+    synthesizes=True,
 )
 def _borderline(setting: Setting) -> Recipe:
     k = _smote_neighbors(setting)
@@ -444,6 +455,7 @@ def _borderline(setting: Setting) -> Recipe:
     "resampler",
     ("torchbalance.over_sampling",),
     tabular_only=True,
+    synthesizes=True,
 )
 def _adasyn(setting: Setting) -> Recipe:
     return setting.classifier(), _over().ADASYN(n_neighbors=_smote_neighbors(setting))
@@ -532,9 +544,17 @@ def _register_under_samplers() -> None:
 
     for name, class_name, summary, default in _UNDER_SAMPLERS:
         requires = ("torchbalance.under_sampling",)
-        _builtin(name, summary, "resampler", requires, tabular_only=True, default=default)(
-            recipe(class_name)
-        )
+        # soft-voting ClusterCentroids keeps centroids: means of samples, not samples
+        synthesizes = name == "cluster_centroids"
+        _builtin(
+            name,
+            summary,
+            "resampler",
+            requires,
+            tabular_only=True,
+            synthesizes=synthesizes,
+            default=default,
+        )(recipe(class_name))
 
 
 _register_under_samplers()
@@ -546,6 +566,7 @@ _register_under_samplers()
     "resampler",
     ("torchbalance.combine",),
     tabular_only=True,
+    synthesizes=True,
 )
 def _smote_tomek(setting: Setting) -> Recipe:
     smote = _over().SMOTE(k_neighbors=_smote_neighbors(setting))
@@ -558,6 +579,7 @@ def _smote_tomek(setting: Setting) -> Recipe:
     "resampler",
     ("torchbalance.combine",),
     tabular_only=True,
+    synthesizes=True,
 )
 def _smote_enn(setting: Setting) -> Recipe:
     smote = _over().SMOTE(k_neighbors=_smote_neighbors(setting))

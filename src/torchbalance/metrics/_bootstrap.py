@@ -14,6 +14,7 @@ from .._types import GeneratorLike
 from ..exceptions import DataValidationError, InvalidParameterError
 from ..utils import host_generator
 from ._common import check_same_length
+from ._student_t import student_t_cdf
 
 __all__ = ["BootstrapResult", "PairedComparison", "bootstrap_ci", "paired_comparison"]
 
@@ -167,6 +168,7 @@ def paired_comparison(
     scores_b: Any,
     *,
     alternative: str = "two-sided",
+    test: str = "sign-flip",
     test_fraction: float | None = None,
     n_permutations: int = 10000,
     generator: GeneratorLike = None,
@@ -175,14 +177,23 @@ def paired_comparison(
 
     Reports the mean and spread of the per-fold differences ``a - b``, the paired t statistic
     (with Nadeau & Bengio's correction for overlapping training sets when ``test_fraction``,
-    the test share of each fold's data, is given), and the p-value of a sign-flip
-    permutation test of the mean difference: exact (all ``2**k`` sign patterns) for
-    ``k <= 16`` folds, Monte Carlo with ``n_permutations`` draws above.
+    the test share of each fold's data, is given; for ``r`` repeats of ``k`` folds this is
+    Bouckaert & Frank's corrected repeated k-fold test) and a p-value:
+
+    - ``test="sign-flip"``: a sign-flip permutation test of the mean difference, exact (all
+      ``2**k`` sign patterns) for ``k <= 16`` runs, Monte Carlo with ``n_permutations`` draws
+      above. It assumes independent runs: right for runs that share nothing but the test set
+      (training seeds on one split), too optimistic for cross-validation folds, whose training
+      sets overlap (more repeats drive it towards 0 on the same data).
+    - ``test="t"``: Student's t with ``k - 1`` degrees of freedom on the t statistic above; with
+      ``test_fraction`` it accounts for the overlap, as the intervals of
+      :func:`~torchbalance.model_selection.cross_validate` do.
 
     Args:
         scores_a: Metric of strategy A per fold, shape ``(k,)``.
         scores_b: Metric of strategy B on the same folds, shape ``(k,)``.
         alternative: ``"two-sided"``, ``"greater"`` (A better) or ``"less"``.
+        test: ``"sign-flip"`` or ``"t"`` (above).
         test_fraction: ``n_test / n`` of the folds, for the corrected t statistic.
         n_permutations: Draws for the Monte Carlo test (``k > 16``).
         generator: Int seed, ``torch.Generator`` or ``None`` (Monte Carlo only).
@@ -192,10 +203,13 @@ def paired_comparison(
 
     Raises:
         DataValidationError: Different numbers of folds, fewer than two, NaN scores.
-        InvalidParameterError: Bad ``alternative``, ``test_fraction`` or ``n_permutations``.
+        InvalidParameterError: Bad ``alternative``, ``test``, ``test_fraction`` or
+            ``n_permutations``.
 
     References:
         Nadeau & Bengio, "Inference for the generalization error", Machine Learning 52 (2003).
+        Bouckaert & Frank, "Evaluating the replicability of significance tests for comparing
+        learning algorithms", PAKDD 2004.
 
     Example:
         >>> res = paired_comparison([0.81, 0.79, 0.84, 0.80, 0.83], [0.78, 0.77, 0.80, 0.79, 0.80],
@@ -208,6 +222,10 @@ def paired_comparison(
         raise InvalidParameterError(
             f"{owner}: alternative={alternative!r} is invalid; it must be one of "
             "{'two-sided', 'greater', 'less'}."
+        )
+    if test not in ("sign-flip", "t"):
+        raise InvalidParameterError(
+            f"{owner}: test={test!r} is invalid; it must be one of {{'sign-flip', 't'}}."
         )
     if test_fraction is not None and not (
         isinstance(test_fraction, (int, float)) and 0 < test_fraction < 1
@@ -242,6 +260,8 @@ def paired_comparison(
         t = math.copysign(math.inf, mean) if mean != 0 else math.nan
     else:
         t = mean / math.sqrt(factor * std**2)
+    if test == "t":
+        return PairedComparison(mean, std, t, _t_test_p(t, k - 1, alternative), k)
     if k <= 16:
         signs = torch.tensor(list(itertools.product((1.0, -1.0), repeat=k)), dtype=torch.float64)
     else:
@@ -260,3 +280,16 @@ def paired_comparison(
     else:  # a Monte Carlo p-value counts the observed pattern too, so it is never 0
         p = (float(hits.sum()) + 1.0) / (n_permutations + 1.0)
     return PairedComparison(mean, std, t, p, k)
+
+
+def _t_test_p(t: float, df: int, alternative: str) -> float:
+    """The p-value of Student's t statistic ``t`` (``nan`` when every difference is 0: p=1)."""
+    if math.isnan(t):
+        return 1.0
+    upper = 1.0 - student_t_cdf(t, df) if math.isfinite(t) else float(t < 0)
+    lower = 1.0 - upper
+    if alternative == "greater":
+        return upper
+    if alternative == "less":
+        return lower
+    return min(1.0, 2.0 * min(upper, lower))

@@ -44,6 +44,12 @@ def _roc_auc(y_true: Any, y_pred: Any, y_proba: Any, classes: np.ndarray) -> flo
     return metrics.roc_auc_score(y_true, y_proba, multi_class="ovr", labels=list(classes))
 
 
+def _binary_average_precision(truth: np.ndarray, y_proba: Any, column: int, label: Any) -> float:
+    scores = y_proba[:, column]
+    scores = scores.detach().cpu().numpy() if isinstance(scores, torch.Tensor) else scores
+    return metrics.average_precision_score(truth == label, scores)
+
+
 def _average_precision(y_true: Any, y_pred: Any, y_proba: Any, classes: np.ndarray) -> float:
     truth = _as_numpy(y_true)
     if len(classes) == 2:
@@ -51,9 +57,7 @@ def _average_precision(y_true: Any, y_pred: Any, y_proba: Any, classes: np.ndarr
         # labels' sort order; on a tie, the second class as before
         counts = [int(np.sum(truth == c)) for c in classes]
         positive = 0 if counts[0] < counts[1] else 1
-        scores = y_proba[:, positive]
-        scores = scores.detach().cpu().numpy() if isinstance(scores, torch.Tensor) else scores
-        return metrics.average_precision_score(truth == classes[positive], scores)
+        return _binary_average_precision(truth, y_proba, positive, classes[positive])
     onehot = (truth[:, None] == np.asarray(classes)[None, :]).astype(np.int64)
     scores = y_proba.detach().cpu().numpy() if isinstance(y_proba, torch.Tensor) else y_proba
     return metrics.average_precision_score(onehot, scores, average="macro")
@@ -75,6 +79,18 @@ def recall_of(label: Any) -> Score:
         truth, predicted = _as_numpy(y_true), _as_numpy(y_pred)
         members = truth == label
         return float(np.mean(predicted[members] == label)) if members.any() else 0.0
+
+    return score
+
+
+def average_precision_of(label: Any) -> Score:
+    """The score "PR-AUC of class ``label``" of binary data, the same class in every fold
+    (the built-in ``average_precision`` takes each fold's own minority, which can change from
+    fold to fold on nearly balanced data)."""
+
+    def score(y_true: Any, y_pred: Any, y_proba: Any, classes: np.ndarray) -> float:
+        column = int(np.searchsorted(np.asarray(classes), label))
+        return _binary_average_precision(_as_numpy(y_true), y_proba, column, label)
 
     return score
 
@@ -101,7 +117,10 @@ _RANGES = {name: (0.0, 1.0) for name in SCORES} | {"mcc": (-1.0, 1.0)}
 
 
 def score_range(name: str) -> tuple[float, float] | None:
-    """The values the built-in score ``name`` can take (``None`` for a custom score)."""
+    """The values the built-in score ``name`` can take, ``recall[<label>]`` (as
+    :func:`recall_of` is named in ``compare``) included; ``None`` for a custom score."""
+    if name.startswith("recall[") and name.endswith("]"):
+        return (0.0, 1.0)
     return _RANGES.get(name)
 
 

@@ -134,6 +134,9 @@ class CVResult:
         models: The fitted model of each fold (only with ``return_models=True``).
         predictions: Per fold ``{"test": indices, "y_true", "y_pred", "y_proba"}`` (only with
             ``return_predictions=True``), for confusion matrices and curves.
+        test_fraction: The test share of the data the intervals' correction used (``None``: no
+            correction, for one fixed split run with several seeds); pass it on to
+            :func:`~torchbalance.metrics.paired_comparison` for a test that agrees with them.
     """
 
     folds: list[dict[str, Any]]
@@ -141,6 +144,7 @@ class CVResult:
     confidence: float
     models: list[Any] = field(default_factory=list)
     predictions: list[dict[str, Any]] = field(default_factory=list)
+    test_fraction: float | None = None
 
     def scores(self, metric: str) -> list[float]:
         """The per-fold values of ``metric``, in fold order."""
@@ -268,7 +272,9 @@ def cross_validate(
         )
     splits = list(splitter.split(X, y) if groups is None else splitter.split(X, y, groups))
     labels = _label_set(y)
-    n_per_repeat = max(1, len(splits) // n_repeats)
+    # a splitter object that repeats itself says how often (RepeatedStratifiedKFold.n_repeats)
+    repeats = n_repeats if isinstance(cv, int) else int(getattr(splitter, "n_repeats", 1))
+    n_per_repeat = max(1, len(splits) // repeats)
     rows: list[dict[str, Any]] = []
     fitted: list[Any] = []
     predictions: list[dict[str, Any]] = []
@@ -329,4 +335,4 @@ def cross_validate(
         )
         for name in scores
     }
-    return CVResult(rows, summary, confidence, fitted, predictions)
+    return CVResult(rows, summary, confidence, fitted, predictions, fraction)
