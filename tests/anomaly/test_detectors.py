@@ -287,3 +287,24 @@ def test_boolean_labels_come_back_as_booleans_and_numpy_batch_sizes_work():
     detector = AutoencoderDetector(epochs=1, batch_size=np.int64(32), generator=0).fit(X, y)
     assert detector.classes_.dtype == np.bool_
     assert detector.predict(X[:3]).dtype == np.bool_
+
+
+def test_infinite_scores_give_probability_one_not_nan():
+    X = torch.randn(200, 3, generator=torch.Generator().manual_seed(0))
+    detector = AutoencoderDetector(epochs=2, generator=0).fit(X)
+    far = torch.tensor([[1e6, 1e6, 1e6], [3e38, 0.0, 0.0]])
+    assert bool(torch.isinf(detector.score_samples(far)[1]))
+    proba = detector.predict_proba(far)
+    assert not bool(proba.isnan().any()) and proba[1].tolist() == [0.0, 1.0]
+
+
+def test_detectors_are_classifiers_to_scikit_learn():
+    from sklearn.base import is_classifier
+    from sklearn.model_selection import cross_val_score
+
+    g = torch.Generator().manual_seed(0)
+    X = torch.cat([torch.randn(190, 3, generator=g), 6 + torch.randn(10, 3, generator=g)]).numpy()
+    y = np.array([0] * 190 + [1] * 10)
+    assert is_classifier(DeepSVDD())
+    scores = cross_val_score(DeepSVDD(epochs=3, generator=0), X, y, scoring="roc_auc", cv=2)
+    assert scores.min() > 0.9

@@ -124,3 +124,34 @@ def test_the_batch_labels_come_back_as_given():
     for y in (torch.tensor([0] * 8 + [1] * 2, dtype=torch.int32), np.array([0] * 8 + [1] * 2)):
         _, y_out = augment(x, y)
         assert y_out is y
+
+
+def test_a_transform_that_changes_the_dtype_is_refused_in_the_batch_face():
+    # assigned into a uint8 batch, 0..1 floats would become 0 and 1
+    x = torch.tensor([[[10, 200], [128, 255]]], dtype=torch.uint8).repeat(2, 1, 1)
+    augment = ClassConditionalAugment(
+        lambda v: v.float() / 255, class_probs=[0.0, 1.0], generator=0
+    )
+    with pytest.raises(
+        InvalidParameterError, match="transform returned torch.float32 for a torch.uint8"
+    ):
+        augment(x, torch.tensor([0, 1]))
+
+
+def test_seeds_and_epochs_give_distinct_streams():
+    from torch.utils.data import TensorDataset
+
+    data = TensorDataset(torch.zeros(50, 4), torch.tensor([0] * 25 + [1] * 25))
+
+    def draws(seed, epoch):
+        augment = ClassConditionalAugment(
+            lambda x: x + torch.randn_like(x), class_probs=[0.5, 0.5], generator=seed
+        )
+        dataset = augment.wrap(data)
+        dataset.set_epoch(epoch)
+        return torch.stack([dataset[i][0] for i in range(50)])
+
+    streams = [draws(s, e) for s in range(3) for e in range(3)]
+    assert all(
+        not torch.equal(a, b) for i, a in enumerate(streams) for b in streams[i + 1 :]
+    )  # seed 0 / epoch 1 and seed 1 / epoch 0 collided before

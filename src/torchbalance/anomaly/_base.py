@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..base import ParamsMixin
+from ..base import ClassifierMixin, ParamsMixin
 from ..exceptions import DataValidationError, InvalidParameterError, NotFittedError
 from ..models import TRAINING_CONSTRAINTS
 from ..utils import (
@@ -28,6 +28,7 @@ from ..utils import (
     derive_seed,
     host_generator,
     print_epoch,
+    quantile,
     resolve_device,
 )
 
@@ -48,7 +49,7 @@ def check_sizes(owner: str, name: str, sizes: Any, *, allow_empty: bool) -> None
         )
 
 
-class BaseDetector(ParamsMixin):
+class BaseDetector(ClassifierMixin, ParamsMixin):
     """Template of a deep one-class detector trained by mini-batch AdamW.
 
     Subclasses build the network (``_build``), give the training loss of a batch
@@ -188,8 +189,8 @@ class BaseDetector(ParamsMixin):
         self.module_.eval()
         scores = self._scores_of(F).double().cpu()
         self.train_scores_ = scores
-        self.threshold_ = float(torch.quantile(scores, 1.0 - self.contamination))
-        low, high = torch.quantile(scores, torch.tensor([0.1, 0.9], dtype=torch.float64)).tolist()
+        self.threshold_ = float(quantile(scores, 1.0 - self.contamination))
+        low, high = quantile(scores, torch.tensor([0.1, 0.9], dtype=torch.float64)).tolist()
         spread = high - low if high > low else float(scores.std()) if scores.numel() > 1 else 0.0
         self.spread_ = spread if spread > 0 and math.isfinite(spread) else 1.0
         return self
@@ -277,9 +278,17 @@ class BaseDetector(ParamsMixin):
         scores, context = self._score_tensor(X)
         return self._give_back(scores - self.threshold_, context)
 
+    def __sklearn_tags__(self) -> Any:  # called by scikit-learn only, which is then installed
+        """A classifier to scikit-learn (model selection, scoring), whose ``y`` is optional:
+        without it every training row is taken as normal."""
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        return tags
+
     def _anomaly_probability(self, scores: torch.Tensor) -> torch.Tensor:
         z = (scores - self.threshold_) / self.spread_
-        return 0.5 * (1.0 + z / (1.0 + z.abs()))
+        ratio = torch.where(z.isinf(), z.sign(), z / (1.0 + z.abs()))  # inf / inf is NaN
+        return 0.5 * (1.0 + ratio)
 
     def predict_proba(self, X: Any) -> Any:
         """A probability-like anomaly rating, ``(n_samples, 2)``, columns in ``classes_`` order.
@@ -288,7 +297,8 @@ class BaseDetector(ParamsMixin):
         ``p = (1 + z / (1 + |z|)) / 2`` with ``z = (score - threshold_) / spread_``: a strictly
         increasing function of :meth:`score_samples` (so rankings, ROC-AUC and PR-AUC are those
         of the scores), equal to 0.5 exactly at ``threshold_`` (so ``p > 0.5`` agrees with
-        :meth:`predict`) and never saturating to 0 or 1 in float64. ``spread_`` is the
+        :meth:`predict`), reaching 0 or 1 only for ``|z|`` beyond about ``1e16`` (an infinite
+        score gives exactly 1). ``spread_`` is the
         10%–90% inter-quantile range of the training scores. The other column is ``1 - p``.
         It is **not calibrated**: use it to rank, or tune a threshold on it with
         :class:`~torchbalance.model_selection.ThresholdTuner`.

@@ -42,7 +42,8 @@ class AnomalyCleaner(BaseCleaningSampler):
         sampling_strategy_: ``{class: ...}`` whose keys are the cleaned classes.
         sample_indices_: ``(n_out,)`` int64 rows kept, in their original order.
         anomaly_scores_: ``(n_samples,)`` float64 score of each row of a cleaned class under
-            its class's detector; NaN for rows of other classes.
+            its class's detector; NaN for rows of other classes, and of a targeted class with
+            ``floor(contamination * n_c) == 0`` rows to remove (no detector is fitted for it).
         n_removed_: ``{class: rows removed}``.
 
     Raises:

@@ -20,9 +20,10 @@ _MASK = (1 << 63) - 1
 
 
 def _sample_seed(seed: int, epoch: int, index: int) -> int:
-    """A seed for one sample, a fixed function of ``(seed, epoch, index)``."""
-    value = seed & _MASK
-    for part in (epoch, index):
+    """A seed for one sample, a fixed function of ``(seed, epoch, index)``; the seed is mixed
+    before the epoch comes in, so ``(s, e)`` and ``(s', e')`` with ``s ^ e == s' ^ e'`` differ."""
+    value = 0
+    for part in (seed, epoch, index):
         value = ((value ^ (part & _MASK)) * _MIX + 0x632BE59BD9B4E019) & _MASK
         value ^= value >> 29
     return value
@@ -159,7 +160,16 @@ class ClassConditionalAugment:
         chosen = torch.rand(p.shape, generator=generator, device=x.device, dtype=torch.float64) < p
         out = x.clone()
         for i in torch.nonzero(chosen).reshape(-1).tolist():
-            out[i] = self.transform(x[i])
+            new = self.transform(x[i])
+            if not isinstance(new, torch.Tensor) or new.dtype != x.dtype:
+                # assigning it into the batch would cast it (0..1 floats into uint8 gives 0/1)
+                shown = new.dtype if isinstance(new, torch.Tensor) else type(new).__name__
+                raise InvalidParameterError(
+                    f"{type(self).__name__}: transform returned {shown} for a {x.dtype} sample; "
+                    "the batch keeps one dtype, so the transform must keep the sample's. Convert "
+                    "the batch first (e.g. x.float() / 255) or use the per-sample face (wrap)."
+                )
+            out[i] = new
         return out, y
 
     def mask(self, y: Any) -> torch.Tensor:

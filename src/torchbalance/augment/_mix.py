@@ -261,6 +261,8 @@ class BalancedMixup:
 
     def draw_partners(self, n: int) -> torch.Tensor:
         """``(n,)`` int64 pool indices drawn class-balanced (with replacement)."""
+        if n == 0:  # an empty batch (a filter emptied it): nothing to draw
+            return torch.zeros(0, dtype=torch.int64)
         generator = self._stream.host()
         return torch.multinomial(self.weights, n, replacement=True, generator=generator)
 

@@ -20,7 +20,7 @@ from .. import metrics
 from .._types import GeneratorLike
 from ..base import ParamsMixin
 from ..exceptions import DataValidationError, InvalidParameterError, NotFittedError
-from ..utils import Interval, IsCallable, Options, derive_seed, host_generator
+from ..utils import Interval, IsCallable, Options, derive_seed, host_generator, quantile
 from ._iterative_stratification import MultilabelStratifiedKFold
 from ._split import StratifiedKFold, StratifiedShuffleSplit
 from ._validation import clone_estimator, seed_estimator, take_rows
@@ -66,7 +66,7 @@ def _candidates(values: torch.Tensor, count: int) -> torch.Tensor:
     """
     unique = torch.unique(values.double())
     if unique.numel() > count:
-        unique = torch.quantile(unique, torch.linspace(0, 1, count, dtype=torch.float64))
+        unique = quantile(unique, torch.linspace(0, 1, count, dtype=torch.float64))
     return torch.cat([unique, unique.new_tensor([math.inf])])
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from ..exceptions import InvalidParameterError, TorchBalanceWarning
-from ..utils import InstanceOf, Interval, check_generator, derive_seed, warn_user
+from ..utils import InstanceOf, Interval, check_generator, derive_seed, quantile, warn_user
 from ._base import UNDER_STRATEGY_CONSTRAINTS, BaseUnderSampler
 
 __all__ = ["InstanceHardnessThreshold"]
@@ -170,7 +170,7 @@ class InstanceHardnessThreshold(BaseUnderSampler):
             if label in strategy:
                 p = proba.index_select(0, members)
                 q = 1.0 - int(strategy[label]) / members.numel()
-                threshold = torch.quantile(p, q, interpolation="linear")
+                threshold = quantile(p, q)
                 members = members[p >= threshold]
             parts.append(members)
         return self._select(X, y, torch.cat(parts), strategy)

@@ -12,6 +12,7 @@ from ._params import (
     check_param,
     validate_params,
 )
+from ._quantile import quantile
 from ._sampling_strategy import (
     SAMPLING_KINDS,
     STRATEGY_STRINGS,
@@ -51,6 +52,7 @@ __all__ = [
     "host_generator",
     "optional_import",
     "print_epoch",
+    "quantile",
     "render_table",
     "resolve_device",
     "validate_params",
