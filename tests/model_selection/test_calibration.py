@@ -156,3 +156,31 @@ def test_temperature_scaling_takes_numpy_arrays():
     from_numpy = TemperatureScaling().fit(logits, labels)
     from_tensors = TemperatureScaling().fit(torch.from_numpy(logits), torch.from_numpy(labels))
     assert torch.equal(from_numpy.temperature, from_tensors.temperature)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_probabilities_are_corrected(dtype):
+    g = torch.Generator().manual_seed(0)
+    probs = torch.softmax(torch.randn(256, 10, generator=g), 1).to(dtype)
+    corrected = correct_priors(probs, [0.1] * 10, [0.05] * 5 + [0.15] * 5)
+    assert corrected.dtype == dtype and corrected.shape == probs.shape
+
+
+def test_temperature_scaling_refuses_empty_input():
+    with pytest.raises(DataValidationError, match="empty"):
+        TemperatureScaling().fit(torch.zeros(0, 3), torch.zeros(0, dtype=torch.long))
+
+
+def test_prior_correction_warns_for_a_model_that_re_weights_without_resampling():
+    from sklearn.linear_model import LogisticRegression
+
+    from torchbalance.model_selection import PriorCorrectedClassifier
+
+    X = torch.randn(200, 2, generator=torch.Generator().manual_seed(0)).numpy()
+    y = np.array([0] * 180 + [1] * 20)
+    with pytest.warns(UserWarning, match="re-weights the classes through its class_weight"):
+        PriorCorrectedClassifier(LogisticRegression(class_weight="balanced")).fit(X, y)
+    quiet = PriorCorrectedClassifier(
+        LogisticRegression(class_weight="balanced"), train_priors=[0.5, 0.5]
+    )
+    quiet.fit(X, y)  # given priors: nothing to warn about

@@ -269,3 +269,33 @@ def test_groups_reach_a_group_aware_splitter():
     assert set().union(*tested) == set(range(30))
     with pytest.raises(InvalidParameterError, match="groups needs a group-aware splitter"):
         cross_validate(LogisticRegression(), X, y, cv=3, groups=groups)
+
+
+@pytest.mark.filterwarnings("ignore:Only one class is present")
+def test_bad_confidence_is_refused_before_any_fit_and_nan_scores_are_named():
+    from torchbalance.exceptions import DataValidationError
+    from torchbalance.model_selection import StratifiedGroupKFold
+
+    X, y = make_classification(120, n_features=4, weights=[0.9, 0.1], generator=0)
+    fitted = []
+
+    class Spy(LogisticRegression):
+        def fit(self, *args, **kwargs):
+            fitted.append(1)
+            return super().fit(*args, **kwargs)
+
+    with pytest.raises(InvalidParameterError, match="confidence=1.5"):
+        cross_validate(Spy(), X.numpy(), y.numpy(), cv=3, confidence=1.5)
+    assert fitted == []
+    # the minority in two groups, three folds: one test fold has no positive, roc_auc is NaN
+    labels = y.numpy()
+    groups = np.where(labels == 1, np.arange(120) % 2, 2 + np.arange(120) % 10)
+    with pytest.raises(DataValidationError, match=r"roc_auc is undefined \(NaN\) in fold"):
+        cross_validate(
+            LogisticRegression(),
+            X.numpy(),
+            labels,
+            cv=StratifiedGroupKFold(3),
+            metrics=["roc_auc"],
+            groups=groups,
+        )

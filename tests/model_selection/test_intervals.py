@@ -52,3 +52,11 @@ def test_bad_input():
         fold_mean_interval([0.5])
     with pytest.raises(DataValidationError, match="NaN"):
         fold_mean_interval([0.5, float("nan")])
+
+
+@pytest.mark.parametrize("fraction", [0.0, 1.0, 2.0, -0.5])
+def test_test_fraction_outside_zero_one_is_refused(fraction):
+    from torchbalance.exceptions import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="test_fraction"):
+        fold_mean_interval([0.8, 0.82, 0.79], test_fraction=fraction)

@@ -159,3 +159,12 @@ def test_sklearn_cross_val_score_accepts_it():
         KNeighborsClassifier(3), X, Y, cv=MultilabelStratifiedKFold(3, generator=0)
     )
     assert scores.shape == (3,)
+
+
+def test_iterative_stratification_takes_seeds_and_arrays():
+    Y = np.random.default_rng(0).integers(0, 2, (30, 4))
+    from_seed = iterative_stratification(Y, 3, 0)
+    assert torch.equal(from_seed, iterative_stratification(torch.as_tensor(Y), 3, 0))
+    assert torch.equal(
+        from_seed, iterative_stratification(Y.tolist(), 3, torch.Generator().manual_seed(0))
+    )

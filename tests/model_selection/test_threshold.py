@@ -8,7 +8,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import LinearSVC
 
 from torchbalance.datasets import load_digits_lt, make_classification
-from torchbalance.exceptions import InvalidParameterError, NotFittedError
+from torchbalance.exceptions import DataValidationError, InvalidParameterError, NotFittedError
 from torchbalance.model_selection import StratifiedKFold, stratified_split
 from torchbalance.model_selection._threshold import ThresholdTuner
 
@@ -119,3 +119,32 @@ def test_bad_arguments(kwargs, match):
 def test_predict_before_fit():
     with pytest.raises(NotFittedError):
         ThresholdTuner(LogisticRegression()).predict(np.zeros((2, 2)))
+
+
+def test_a_prefit_model_whose_classes_differ_from_y_is_refused():
+    X, y = make_classification(300, n_features=5, n_informative=3, n_classes=3, generator=0)
+    labels = np.array(["a", "b", "c"])[y.numpy()]
+    model = LogisticRegression().fit(X.numpy(), labels)
+    held_out = labels != "a"
+    with pytest.raises(DataValidationError, match=r"classes_ \['a', 'b', 'c'\] differ"):
+        ThresholdTuner(model, cv="prefit").fit(X.numpy()[held_out], labels[held_out])
+
+
+def test_groups_reach_a_group_aware_splitter_and_missing_classes_get_zero_probability():
+    from torchbalance.model_selection import StratifiedGroupKFold
+
+    X, y = make_classification(240, n_features=4, weights=[0.85, 0.15], generator=0)
+    groups = np.arange(240) // 8
+    tuner = ThresholdTuner(LogisticRegression(), cv=StratifiedGroupKFold(3), objective="f1")
+    tuner.fit(X.numpy(), y.numpy(), groups=groups)
+    assert 0.0 < tuner.threshold_ < 1.0
+    with pytest.raises(InvalidParameterError, match="groups needs a group-aware splitter"):
+        ThresholdTuner(LogisticRegression(), cv=3).fit(X.numpy(), y.numpy(), groups=groups)
+    # sorted labels and plain KFold: each training fold lacks a class, which gets probability 0
+    from sklearn.model_selection import KFold
+
+    X3 = np.random.default_rng(0).normal(size=(90, 3))
+    y3 = np.repeat([0, 1, 2], 30)
+    tuner = ThresholdTuner(LogisticRegression(), cv=KFold(3), objective="balanced_accuracy")
+    tuner.fit(X3, y3)
+    assert np.isfinite(tuner.best_score_)

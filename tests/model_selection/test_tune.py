@@ -88,3 +88,40 @@ def test_bad_arguments(kwargs, match):
         tune(_model, arguments.pop("search_space"), X_NP, Y_NP, **arguments)
     with pytest.raises(InvalidParameterError, match="low < high"):
         FloatRange(2.0, 1.0)
+
+
+def test_a_lower_is_better_metric_is_minimised():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    y = (X[:, 0] + rng.normal(size=400) > 1.3).astype(int)
+    result = tune(
+        lambda p: LogisticRegression(C=p["C"]),
+        {"C": [1e-4, 1.0]},
+        X,
+        y,
+        metric="ece",
+        cv=3,
+        n_trials=6,
+        backend="random",
+        generator=0,
+    )
+    by_c = {trial["params"]["C"]: trial["score"] for trial in result.trials}
+    assert result.best_params["C"] == min(by_c, key=by_c.get)
+    assert result.best_score == min(by_c.values())
+
+
+def test_every_trial_sees_the_same_folds_of_a_splitter_object():
+    from torchbalance.model_selection import StratifiedShuffleSplit
+
+    X, y = make_classification(300, n_features=4, weights=[0.8, 0.2], generator=0)
+    result = tune(
+        lambda p: LogisticRegression(C=1.0),
+        {"C": [1.0]},
+        X.numpy(),
+        y.numpy(),
+        cv=StratifiedShuffleSplit(3, test_size=0.3),
+        n_trials=3,
+        backend="random",
+        generator=0,
+    )
+    assert len({trial["score"] for trial in result.trials}) == 1

@@ -24,6 +24,7 @@ from ..model_selection._scoring import (
     check_scores,
     recall_of,
 )
+from ..model_selection._validation import FixedSplits
 from ..utils import check_X_y, derive_seed, host_generator
 from ._progress import Progress
 from ._results import ComparisonResult, StrategyResult
@@ -41,18 +42,6 @@ DEFAULT_METRICS = (
     "average_precision",
     "ece",
 )
-
-
-class _Splits:
-    """Train/test index pairs computed once, so every strategy gets exactly these folds
-    (``n_repeats`` passes over them, for the per-fold rows' ``repeat`` and ``fold``)."""
-
-    def __init__(self, splits: list[tuple[Any, Any]], n_repeats: int) -> None:
-        self.splits = splits
-        self.n_repeats = n_repeats
-
-    def split(self, X: Any = None, y: Any = None, groups: Any = None) -> Any:
-        yield from self.splits
 
 
 def _as_tensors(X: Any, y: Any) -> tuple[torch.Tensor, torch.Tensor, np.ndarray | None]:
@@ -255,7 +244,7 @@ def compare(
             else StratifiedKFold(cv, shuffle=True, generator=seed)
         )
         fixed = list(kfold.split(features, y_input))
-    splitter = _Splits(fixed, n_repeats)
+    splitter = FixedSplits(fixed, n_repeats)
     _warm_up(setting, features, labels, fixed[0][0])
     results: list[StrategyResult] = []
     started = time.perf_counter()

@@ -8,8 +8,13 @@ import numpy as np
 import torch
 
 from ..base import ParamsMixin
-from ..exceptions import DataValidationError, InvalidParameterError, NotFittedError
-from ..utils import Interval, check_param
+from ..exceptions import (
+    DataValidationError,
+    InvalidParameterError,
+    NotFittedError,
+    TorchBalanceWarning,
+)
+from ..utils import Interval, check_param, warn_user
 
 __all__ = ["PriorCorrectedClassifier", "TemperatureScaling", "correct_priors"]
 
@@ -58,8 +63,9 @@ def correct_priors(probs: Any, train_priors: Any, target_priors: Any) -> torch.T
         Corrected probabilities, same shape, dtype and device as ``probs``.
 
     Raises:
-        DataValidationError: Probabilities outside [0, 1] or rows not summing to 1 (1e-4), or
-            priors of the wrong length, not positive, or not summing to 1.
+        DataValidationError: Probabilities outside [0, 1] or rows not summing to 1 (within
+            1e-4, or 4 ulps of float16/bfloat16), or priors of the wrong length, not positive,
+            or not summing to 1.
 
     References:
         M. Saerens, P. Latinne, C. Decaestecker, "Adjusting the outputs of a classifier to new a
@@ -85,9 +91,9 @@ def correct_priors(probs: Any, train_priors: Any, target_priors: Any) -> torch.T
         )
     binary = tensor.dim() == 1
     full = torch.stack([1 - tensor, tensor], dim=1) if binary else tensor
-    if not binary and not bool(
-        torch.allclose(full.sum(1).double(), full.new_ones((), dtype=torch.float64), atol=1e-4)
-    ):
+    # float16/bfloat16 softmax rows miss 1 by a few ulps
+    tolerance = max(1e-4, 4 * torch.finfo(full.dtype).eps)
+    if not binary and not bool(((full.sum(1).double() - 1).abs() <= tolerance).all()):
         raise DataValidationError(
             "correct_priors: the rows of probs do not sum to 1; pass probabilities over all "
             "classes (softmax of the logits)."
@@ -155,6 +161,10 @@ class TemperatureScaling(torch.nn.Module):
                 f"TemperatureScaling: logits must be (n, C) and labels (n,), got "
                 f"{tuple(logits.shape)} and {tuple(labels.shape)}."
             )
+        if labels.numel() == 0:
+            raise DataValidationError(
+                "TemperatureScaling: logits and labels are empty; fit needs held-out samples."
+            )
         if not bool(torch.isfinite(logits).all()):
             raise DataValidationError("TemperatureScaling: logits has NaN or inf values.")
         if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= logits.shape[1]):
@@ -220,6 +230,21 @@ def _labels_after_resampling(model: Any, X: Any, y: Any) -> Any:
     return y
 
 
+def _reweighting(model: Any) -> str | None:
+    """What re-weights the classes of ``model`` (or a pipeline's last step) without resampling:
+    a sampler, ``class_weight`` or a loss with class weights; ``None`` if nothing does."""
+    steps: Any = getattr(model, "steps", None)
+    if isinstance(steps, list) and steps:
+        model = steps[-1][1]
+    if getattr(model, "sampler", None) is not None:
+        return "sampler"
+    if getattr(model, "class_weight", None) is not None:
+        return "class_weight"
+    if getattr(getattr(model, "loss", None), "weight", None) is not None:
+        return "loss's class weights"
+    return None
+
+
 class PriorCorrectedClassifier(ParamsMixin):
     """A classifier whose probabilities are moved to other class priors after training.
 
@@ -264,6 +289,15 @@ class PriorCorrectedClassifier(ParamsMixin):
         self.classes_ = np.unique(labels)
         self.model_ = clone_estimator(self.model).fit(X, y)
         if self.train_priors is None:
+            reweighting = _reweighting(self.model)
+            if reweighting is not None:
+                warn_user(
+                    f"PriorCorrectedClassifier: the model re-weights the classes through its "
+                    f"{reweighting}, which the class counts of the data do not show, so the "
+                    "correction starts from the wrong priors. Pass train_priors: the shares it "
+                    "learned under (uniform for a class-balanced sampler).",
+                    TorchBalanceWarning,
+                )
             trained = _as_array(_labels_after_resampling(self.model, X, y))
             counts = np.array([np.sum(trained == c) for c in self.classes_], dtype=np.float64)
             self.train_priors_ = counts / counts.sum()

@@ -32,6 +32,7 @@ def fold_mean_interval(
 
     Raises:
         DataValidationError: Fewer than two values, or a NaN.
+        InvalidParameterError: ``confidence`` or ``test_fraction`` outside ``(0, 1)``.
 
     References:
         C. Nadeau, Y. Bengio, "Inference for the generalization error", Machine Learning 52(3),
@@ -51,6 +52,11 @@ def fold_mean_interval(
     if not 0.0 < confidence < 1.0:
         raise InvalidParameterError(
             f"fold_mean_interval: confidence={confidence!r} is invalid; it must be in (0, 1)."
+        )
+    if test_fraction is not None and not 0.0 < test_fraction < 1.0:
+        raise InvalidParameterError(
+            f"fold_mean_interval: test_fraction={test_fraction!r} is invalid; it must be None or "
+            "in (0, 1) (n_test / n)."
         )
     j = len(scores)
     mean = sum(scores) / j

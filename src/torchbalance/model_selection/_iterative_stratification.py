@@ -27,8 +27,12 @@ def _pick(candidates: list[int], u: float) -> int:
     return candidates[0] if len(candidates) == 1 else candidates[int(u * len(candidates))]
 
 
+def _host(values: Any) -> Any:
+    return values.detach().cpu() if isinstance(values, torch.Tensor) else values
+
+
 def iterative_stratification(
-    label_matrix: torch.Tensor, n_splits: int, generator: torch.Generator
+    label_matrix: Any, n_splits: int, generator: GeneratorLike = None
 ) -> torch.Tensor:
     """Fold of every sample by iterative stratification (Algorithm 1 of Sechidis et al.).
 
@@ -39,13 +43,20 @@ def iterative_stratification(
     ``n_l / K`` positives of label ``l`` per fold.
 
     Args:
-        label_matrix: Bool ``(n_samples, n_labels)`` CPU tensor.
+        label_matrix: 0/1 ``(n_samples, n_labels)`` tensor (any device), NumPy array or list.
         n_splits: Number of folds ``K``.
-        generator: Breaks ties.
+        generator: Breaks ties: an int seed, a ``torch.Generator`` or ``None``.
 
     Returns:
         Int64 ``(n_samples,)`` fold ids in ``[0, K)``.
     """
+    label_matrix = torch.as_tensor(_host(label_matrix)).bool()
+    if label_matrix.dim() != 2:
+        raise DataValidationError(
+            "iterative_stratification: label_matrix must be a 2-D (n_samples, n_labels) 0/1 "
+            f"matrix, got shape {tuple(label_matrix.shape)}."
+        )
+    generator = host_generator(generator, owner="iterative_stratification")
     n, n_labels = label_matrix.shape
     positives = label_matrix.to(torch.float64)
     wanted = [n / n_splits] * n_splits  # c_j

@@ -23,7 +23,13 @@ from ..exceptions import DataValidationError, InvalidParameterError, NotFittedEr
 from ..utils import Interval, IsCallable, Options, derive_seed, host_generator, quantile
 from ._iterative_stratification import MultilabelStratifiedKFold
 from ._split import StratifiedKFold, StratifiedShuffleSplit
-from ._validation import clone_estimator, seed_estimator, take_rows
+from ._validation import (
+    classes_of,
+    clone_estimator,
+    seed_estimator,
+    take_rows,
+    with_every_class,
+)
 
 __all__ = ["ThresholdTuner"]
 
@@ -161,7 +167,7 @@ class ThresholdTuner(ParamsMixin):
             return costs
         return None
 
-    def _splits(self, X: Any, y_split: Any, seed: int) -> list[tuple[Any, Any]]:
+    def _splits(self, X: Any, y_split: Any, seed: int, groups: Any) -> list[tuple[Any, Any]]:
         cv = self.cv
         multilabel = np.ndim(y_split) == 2
         if multilabel and isinstance(cv, float):
@@ -190,11 +196,20 @@ class ThresholdTuner(ParamsMixin):
                 "ThresholdTuner: refit=False needs cv=<float> (a single hold-out) or "
                 "cv='prefit'; with several folds there is no single model to keep."
             )
+        if groups is not None:
+            if isinstance(cv, (int, float)):
+                raise InvalidParameterError(
+                    "ThresholdTuner: groups needs a group-aware splitter as cv, e.g. "
+                    "cv=StratifiedGroupKFold(5); cv=<int> or a hold-out fraction ignores groups."
+                )
+            return list(splitter.split(X, y_split, groups))
         return list(splitter.split(X, y_split))
 
     # -- fitting ----------------------------------------------------------------------------------
-    def fit(self, X: Any, y: Any) -> ThresholdTuner:
-        """Fit ``model`` (out of fold, then on everything unless refit=False) and tune the rule."""
+    def fit(self, X: Any, y: Any, groups: Any = None) -> ThresholdTuner:
+        """Fit ``model`` (out of fold, then on everything unless refit=False) and tune the rule;
+        ``groups`` go to a group-aware splitter given as ``cv`` (e.g. patients in
+        ``StratifiedGroupKFold``), so no group is on both sides of a fold."""
         raw = _as_numpy(y)
         multilabel = raw.ndim == 2
         if multilabel:
@@ -216,7 +231,7 @@ class ThresholdTuner(ParamsMixin):
             y_split = y
         costs = self._check(num_classes)
         seed = derive_seed(host_generator(self.generator, owner="ThresholdTuner"))
-        probabilities = self._held_out_probabilities(X, y, y_split, codes, seed)
+        probabilities = self._held_out_probabilities(X, y, y_split, codes, seed, groups)
         score = _objective(self.objective, costs, num_classes)
         if multilabel:
             self._tune_labels(probabilities.double(), codes, score)
@@ -227,25 +242,39 @@ class ThresholdTuner(ParamsMixin):
         return self
 
     def _held_out_probabilities(
-        self, X: Any, y: Any, y_split: Any, codes: torch.Tensor, seed: int
+        self, X: Any, y: Any, y_split: Any, codes: torch.Tensor, seed: int, groups: Any
     ) -> torch.Tensor:
+        multilabel = codes.dim() == 2
         if isinstance(self.cv, str):
             if self.cv != "prefit":
                 raise InvalidParameterError(
                     f"ThresholdTuner: cv={self.cv!r} is invalid; the only string is 'prefit'."
                 )
+            if not multilabel:
+                model_classes = classes_of(self.model, y)
+                if not np.array_equal(model_classes, self.classes_):
+                    # column j of predict_proba is the model's class j, not y's
+                    raise DataValidationError(
+                        f"ThresholdTuner: the prefit model's classes_ {model_classes.tolist()} "
+                        f"differ from the classes in y {self.classes_.tolist()}; tune on "
+                        "held-out data that holds every class of the model."
+                    )
             self.model_ = self.model
             self._held_out_codes = codes
             return torch.as_tensor(_as_numpy(self.model.predict_proba(X)))
-        splits = self._splits(X, y_split, seed)
+        splits = self._splits(X, y_split, seed, groups)
         held: list[torch.Tensor] = []
         rows_list: list[torch.Tensor] = []
         last = None
         for index, (train, test) in enumerate(splits):
             model = clone_estimator(self.model)
             seed_estimator(model, seed + 1 + index)
-            model.fit(take_rows(X, train), take_rows(y, train))
-            held.append(torch.as_tensor(_as_numpy(model.predict_proba(take_rows(X, test)))))
+            y_train = take_rows(y, train)
+            model.fit(take_rows(X, train), y_train)
+            proba = _as_numpy(model.predict_proba(take_rows(X, test)))
+            if not multilabel:  # a class absent from the training fold: probability 0
+                proba, _ = with_every_class(proba, classes_of(model, y_train), self.classes_)
+            held.append(torch.as_tensor(proba))
             rows_list.append(torch.as_tensor(_as_numpy(test)).long())
             last = model
         rows = torch.cat(rows_list)

@@ -19,8 +19,8 @@ import torch
 from .._types import GeneratorLike
 from ..exceptions import InvalidParameterError
 from ..utils import derive_seed, host_generator, optional_import
-from ._scoring import SCORES
-from ._validation import cross_validate
+from ._scoring import LOWER_IS_BETTER, SCORES
+from ._validation import FixedSplits, cross_validate, splitter_for
 
 __all__ = ["FloatRange", "IntRange", "TuneResult", "tune"]
 
@@ -169,13 +169,17 @@ def tune(
         )
     rng = host_generator(generator, owner="tune")
     cv_seed = derive_seed(rng)
+    # the folds are drawn once: a splitter object would draw new ones at every trial otherwise
+    splitter = splitter_for(cv, 1, cv_seed)
+    folds = FixedSplits(list(splitter.split(X, y)), int(getattr(splitter, "n_repeats", 1)))
+    maximize = metric not in LOWER_IS_BETTER
     trials: list[dict[str, Any]] = []
 
     def evaluate(params: dict[str, Any]) -> float:
         built = build(params)
         model, resampler = built if isinstance(built, tuple) else (built, None)
         result = cross_validate(
-            model, X, y, resampler=resampler, cv=cv, metrics=[metric], generator=cv_seed
+            model, X, y, resampler=resampler, cv=folds, metrics=[metric], generator=cv_seed
         )
         interval = result.summary[metric]
         trials.append(
@@ -195,7 +199,8 @@ def tune(
         optuna = optional_import("optuna", extra="tune", purpose="tune(backend='optuna')")
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         study = optuna.create_study(
-            direction="maximize", sampler=optuna.samplers.TPESampler(seed=derive_seed(rng) % 2**32)
+            direction="maximize" if maximize else "minimize",
+            sampler=optuna.samplers.TPESampler(seed=derive_seed(rng) % 2**32),
         )
         study.optimize(
             lambda trial: evaluate(
@@ -206,7 +211,8 @@ def tune(
     else:
         for _ in range(n_trials):
             evaluate({name: _draw(space, rng) for name, space in search_space.items()})
-    best = max(trials, key=lambda trial: trial["score"])
+    pick = max if maximize else min  # ece: lower is better
+    best = pick(trials, key=lambda trial: trial["score"])
     return TuneResult(
         dict(best["params"]), float(best["score"]), trials, "optuna" if use_optuna else "random"
     )

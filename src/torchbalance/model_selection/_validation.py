@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -13,8 +14,8 @@ import numpy as np
 import torch
 
 from .._types import GeneratorLike
-from ..exceptions import InvalidParameterError
-from ..utils import check_param, derive_seed, host_generator
+from ..exceptions import DataValidationError, InvalidParameterError
+from ..utils import Interval, check_param, derive_seed, host_generator
 from ._intervals import MeanInterval, fold_mean_interval
 from ._scoring import Score, check_scores, needs_proba, score_range
 from ._split import RepeatedStratifiedKFold, StratifiedKFold
@@ -48,7 +49,7 @@ def take_rows(data: Any, index: Any) -> Any:
     return [data[i] for i in np.asarray(index).tolist()]
 
 
-def _classes_of(model: Any, y_train: Any) -> np.ndarray:
+def classes_of(model: Any, y_train: Any) -> np.ndarray:
     classes = getattr(model, "classes_", None)
     if classes is not None:
         return np.asarray(classes.cpu() if isinstance(classes, torch.Tensor) else classes)
@@ -60,7 +61,7 @@ def _label_set(y: Any) -> np.ndarray:
     return np.unique(values)
 
 
-def _with_every_class(y_proba: Any, classes: np.ndarray, labels: np.ndarray) -> tuple[Any, Any]:
+def with_every_class(y_proba: Any, classes: np.ndarray, labels: np.ndarray) -> tuple[Any, Any]:
     """Probabilities over every label of the data, and those labels.
 
     A class the fold's model never saw (a resampler removed all of it) gets probability 0, so
@@ -165,7 +166,21 @@ class CVResult:
         return "\n".join(lines)
 
 
-def _splitter(cv: Any, n_repeats: int, seed: int) -> Any:
+class FixedSplits:
+    """Train/test index pairs computed once, as a splitter: every user of it (each strategy of
+    ``compare``, each trial of ``tune``) gets exactly these folds. ``n_repeats`` passes over the
+    data, for the per-fold rows' ``repeat`` and ``fold``."""
+
+    def __init__(self, splits: list[tuple[Any, Any]], n_repeats: int = 1) -> None:
+        self.splits = splits
+        self.n_repeats = n_repeats
+
+    def split(self, X: Any = None, y: Any = None, groups: Any = None) -> Any:
+        yield from self.splits
+
+
+def splitter_for(cv: Any, n_repeats: int, seed: int) -> Any:
+    """The splitter ``cv`` names: folds from an int (stratified, seeded), else ``cv`` itself."""
     if isinstance(cv, int) and not isinstance(cv, bool):
         check_param("cross_validate", "cv", cv, [int])
         if n_repeats > 1:
@@ -251,6 +266,7 @@ def cross_validate(
     check_param(owner, "n_repeats", n_repeats, [int])
     if n_repeats < 1:
         raise InvalidParameterError(f"{owner}: n_repeats={n_repeats} is invalid; it must be >= 1.")
+    check_param(owner, "confidence", confidence, [Interval(float, 0, 1, closed="neither")])
     for name, needed in (("fit", True), ("predict", True)):
         if needed and not hasattr(model, name):
             raise InvalidParameterError(f"{owner}: model {model!r} has no {name}() method.")
@@ -264,7 +280,7 @@ def cross_validate(
             f"{owner}: resampler={resampler!r} has no fit_resample(X, y) method."
         )
     seed = derive_seed(host_generator(generator, owner=owner))
-    splitter = _splitter(cv, n_repeats, seed)
+    splitter = splitter_for(cv, n_repeats, seed)
     if groups is not None and isinstance(cv, int):
         raise InvalidParameterError(
             f"{owner}: groups needs a group-aware splitter as cv, e.g. "
@@ -296,7 +312,7 @@ def cross_validate(
         fit_time = time.perf_counter() - start
         y_pred = fold_model.predict(X_test)
         y_proba = fold_model.predict_proba(X_test) if hasattr(fold_model, "predict_proba") else None
-        y_proba, classes = _with_every_class(y_proba, _classes_of(fold_model, y_fit), labels)
+        y_proba, classes = with_every_class(y_proba, classes_of(fold_model, y_fit), labels)
         row: dict[str, Any] = {
             "repeat": index // n_per_repeat,
             "fold": index % n_per_repeat,
@@ -326,6 +342,14 @@ def cross_validate(
     # one fixed split run with several seeds measures seed-to-seed variation: plain interval
     rotating = len({np.asarray(test).tobytes() for _, test in splits}) > 1
     fraction = float(np.mean(test_fractions)) if len(splits) > 1 and rotating else None
+    for name in scores:
+        undefined = [index for index, row in enumerate(rows) if math.isnan(row[name])]
+        if undefined:
+            raise DataValidationError(
+                f"{owner}: {name} is undefined (NaN) in fold(s) {undefined}, e.g. a test fold "
+                "without some class; use fewer folds, a splitter that keeps every class in every "
+                f"fold, or another metric. The per-fold scores: {[row[name] for row in rows]}."
+            )
     summary = {
         name: _within(
             fold_mean_interval(
