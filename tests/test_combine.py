@@ -90,3 +90,12 @@ def test_a_smote_stage_error_says_how_to_configure_that_stage(hybrid):
         hybrid(generator=0).fit_resample(X, y)
     X_res, _ = hybrid(smote=SMOTE(k_neighbors=2), generator=0).fit_resample(X, y)
     assert X_res.shape[1] == 2
+
+
+def test_other_smote_stage_errors_are_passed_on_unchanged():
+    X = torch.randn(40, 2, generator=torch.Generator().manual_seed(0))
+    X[0, 0] = float("nan")
+    y = torch.tensor([0] * 30 + [1] * 10)
+    with pytest.raises(DataValidationError) as caught:
+        SMOTEENN(generator=0).fit_resample(X, y)
+    assert "smote=SMOTE" not in str(caught.value)

@@ -62,6 +62,8 @@ class _Hybrid(BaseResampler):
             else:
                 over = smote.fit_resample(X, y, sample_weight=sample_weight)
         except (DataValidationError, InvalidParameterError) as error:
+            if "k_neighbors" not in str(error):
+                raise
             # SMOTE's advice names its own parameters, which this class takes through `smote`
             raise type(error)(
                 f"{owner}'s SMOTE stage: {error} Configure that stage with "

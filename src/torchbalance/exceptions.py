@@ -41,20 +41,17 @@ class NotFittedError(ValueError, AttributeError):
             cls = _sklearn_compatible_not_fitted_error()
         return super().__new__(cls, *args, **kwargs)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt through NotFittedError itself, which picks the receiver's variant
+        return NotFittedError, self.args
+
 
 @functools.cache
 def _sklearn_compatible_not_fitted_error() -> type[NotFittedError]:
     from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 
-    # named so that pickle finds it again through the module's __getattr__ below
-    namespace = {"__module__": __name__, "__qualname__": "_SklearnNotFittedError"}
+    namespace = {"__module__": __name__, "__qualname__": "NotFittedError"}
     return type("NotFittedError", (NotFittedError, SklearnNotFittedError), namespace)
-
-
-def __getattr__(name: str) -> Any:
-    if name == "_SklearnNotFittedError":
-        return _sklearn_compatible_not_fitted_error()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class TorchBalanceWarning(UserWarning):

@@ -483,3 +483,9 @@ def test_per_class_recall_intervals_stay_within_zero_and_one():
     for name, interval in result.results[0].cv.summary.items():
         if name.startswith("recall["):
             assert 0.0 <= interval.low <= interval.high <= 1.0
+
+
+def test_one_run_on_a_fixed_split_is_refused_before_any_training():
+    data = load_digits_lt(imbalance_ratio=4, test_per_class=3)
+    with pytest.raises(InvalidParameterError, match="repeats=1 on a fixed split"):
+        compare(data, strategies=["baseline"], repeats=1, epochs=1, progress=False)

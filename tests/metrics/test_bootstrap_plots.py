@@ -127,9 +127,12 @@ def test_paired_t_test_equals_scipy_and_its_corrected_form(alternative):
     assert corrected.p_value == pytest.approx(p, rel=1e-9)
 
 
-def test_paired_t_test_of_constant_differences():
+def test_paired_t_test_of_constant_differences_falls_back_to_the_sign_flip():
+    # no spread (exactly, or up to rounding): t is undefined, and p is not 0 but 1 / 2**k
     better = M.paired_comparison([0.75, 0.5], [0.5, 0.25], alternative="greater", test="t")
-    assert better.p_value == 0.0
+    assert better.p_value == 0.25
+    rounded = M.paired_comparison([0.15, 0.25], [0.20, 0.30], alternative="less", test="t")
+    assert rounded.p_value == 0.25
     same = M.paired_comparison([0.9, 0.8], [0.9, 0.8], alternative="greater", test="t")
     assert same.p_value == 1.0
     with pytest.raises(InvalidParameterError, match="test='z' is invalid"):

@@ -225,3 +225,11 @@ def test_tiny_class_with_nothing_to_generate_is_fine_like_imblearn():
         np.bincount(y_res.numpy()).tolist()
         == np.bincount(theirs.fit_resample(X.numpy(), y.numpy())[1]).tolist()
     )
+
+
+def test_bool_features_are_interpolated_as_before_the_integer_clipping():
+    g = torch.Generator().manual_seed(0)
+    X = torch.rand(80, 4, generator=g) > 0.5
+    y = (torch.arange(80) % 5 == 0).long()
+    X_res, y_res = SMOTE(generator=0).fit_resample(X, y)
+    assert X_res.dtype == torch.bool and int((y_res == 1).sum()) == 64

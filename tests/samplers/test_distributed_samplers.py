@@ -165,7 +165,9 @@ def test_load_state_dict_checks_position_and_world_size():
         with pytest.raises(InvalidParameterError, match=f"position={position} is invalid"):
             sampler.load_state_dict({"epoch": 0, "position": position})
     two = DistributedClassBalancedSampler(labels, num_replicas=2, rank=0, generator=0)
-    saved = two.state_dict()
+    items = iter(two)
+    next(items)
+    saved = two.state_dict()  # mid-epoch: a position in a 2-rank shard
     four = DistributedClassBalancedSampler(labels, num_replicas=4, rank=0, generator=0)
     with pytest.raises(InvalidParameterError, match="saved with num_replicas=2"):
         four.load_state_dict(saved)
@@ -203,3 +205,18 @@ def test_dropping_every_item_warns():
     )
     with pytest.warns(UserWarning, match="leaves every rank an empty epoch"):
         assert list(sampler) == []
+
+
+def test_a_checkpoint_between_epochs_loads_into_another_world_size():
+    labels = torch.tensor([0, 0, 0, 1, 1, 2] * 4)
+    four = DistributedClassBalancedSampler(labels, num_replicas=4, rank=0, generator=0)
+    for epoch in range(2):
+        four.set_epoch(epoch)
+        list(four)
+    saved = four.state_dict()
+    assert saved["position"] == 0
+    two = DistributedClassBalancedSampler(labels, num_replicas=2, rank=0, generator=0)
+    two.load_state_dict(saved)
+    fresh = DistributedClassBalancedSampler(labels, num_replicas=2, rank=0, generator=0)
+    fresh.set_epoch(2)
+    assert list(two) == list(fresh)

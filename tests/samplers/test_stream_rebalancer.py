@@ -363,3 +363,47 @@ def test_a_resumed_state_saved_again_before_the_next_pass_is_the_same():
     again = make()
     again.load_state_dict(resumed.state_dict())
     assert list(again) == tail and not set(head) & set(tail)
+
+
+def test_ranks_with_alike_seeded_generators_decide_differently():
+    def kept(rank):
+        rebalancer = StreamRebalancer(
+            STREAM[:4000],
+            label_fn=label,
+            priors=PRIORS,
+            num_replicas=2,
+            rank=rank,
+            generator=torch.Generator().manual_seed(0),
+        )
+        return [position // 2 for position, _ in rebalancer]  # positions within the share
+
+    assert kept(0) != kept(1)
+
+
+def test_a_mid_pass_state_from_other_ranks_is_refused():
+    first = _keep_everything(STREAM[:600], generator=0, num_replicas=2, rank=0)
+    items = iter(first)
+    next(items)
+    saved = first.state_dict()
+    other = _keep_everything(STREAM[:600], generator=0, num_replicas=4, rank=0)
+    with pytest.raises(InvalidParameterError, match="saved mid-pass by rank 0 of 2"):
+        other.load_state_dict(saved)
+    other.load_state_dict({**saved, "consumed": 0})  # the start of an epoch fits any ranks
+
+
+def test_copies_keep_their_own_shared_epoch():
+    import copy
+    import pickle
+
+    original = StreamRebalancer(STREAM[:100], label_fn=label, priors=PRIORS, generator=0)
+    original.set_epoch(2)
+    for twin in (
+        copy.copy(original),
+        copy.deepcopy(original),
+        pickle.loads(pickle.dumps(original)),
+    ):
+        assert twin.epoch == 2 and twin._epoch.is_shared()
+        twin.set_epoch(5)
+        assert original.epoch == 2
+    original.epoch = 3  # the attribute still sets the epoch
+    assert original.epoch == 3

@@ -115,11 +115,13 @@ def _method_line(result: ComparisonResult) -> str:
     test = "t test over the seeds" if fixed else "Nadeau-Bengio corrected t test"
     why = "one fixed split" if fixed else "the folds share training data"
     tested = len(result.adjusted_p_values())
+    intervals = f"Intervals: {test.replace(' test', '')} ({why}), within the metric's range."
+    if tested == 0:
+        return intervals
     return (
         "'vs base': mean paired difference from the baseline over the same folds; 'p (Holm)': "
         f"its one-sided paired {test} (is it better?), Holm-adjusted for the {tested} "
-        f"strategies compared. Intervals: {test.replace(' test', '')} ({why}), within the "
-        "metric's range."
+        f"strategies compared. {intervals}"
     )
 
 

@@ -65,8 +65,13 @@ def _warm_up(setting: Setting, features: torch.Tensor, labels: torch.Tensor, tra
 
 
 def _check_categorical(columns: Sequence[int], features: torch.Tensor) -> tuple[int, ...]:
-    n_features = features.shape[1] if features.dim() == 2 else 0
     values = list(columns)
+    if values and features.dim() != 2:
+        raise InvalidParameterError(
+            "compare: categorical_features needs flat (n_samples, n_features) samples; these "
+            f"have shape {tuple(features.shape[1:])}."
+        )
+    n_features = features.shape[1] if features.dim() == 2 else 0
     for column in values:
         if isinstance(column, bool) or not isinstance(column, numbers.Integral):
             raise InvalidParameterError(
@@ -140,8 +145,9 @@ def compare(
             ``"data"``).
         categorical_features: Indices of the feature columns that code categories (e.g. the
             one-hot columns of a text column): the strategies that make new samples between
-            or around the originals (the SMOTE family, noise, centroids) are left out, with
-            the reason, as ``torchbalance resample`` refuses them.
+            or around the originals (the SMOTE family, noise, centroids) are left out of the
+            named sets, with the reason, and refused when named, as ``torchbalance resample``
+            refuses them.
 
     Returns:
         :class:`ComparisonResult`.
@@ -205,6 +211,11 @@ def compare(
         dataset_name = str(name)
     if isinstance(n_repeats, bool) or not isinstance(n_repeats, int) or n_repeats < 1:
         raise InvalidParameterError(f"compare: repeats={repeats!r} is invalid; it must be >= 1.")
+    if isinstance(X, TrainTestData) and n_repeats < 2:
+        raise InvalidParameterError(
+            f"compare: repeats={n_repeats} on a fixed split is one run per strategy: no interval "
+            "and no test; use repeats >= 2 (5 by default)."
+        )
     classes = torch.unique(labels)
     if classes.numel() < 2:
         raise DataValidationError("compare: y has a single class; there is nothing to balance.")
@@ -282,7 +293,7 @@ def compare(
         )
     report.close()
     baseline = next((r for r in results if r.strategy.name == "baseline"), None)
-    if baseline is not None and len(fixed) >= 2:  # one run: nothing to test
+    if baseline is not None:
         for result in results:
             if result is not baseline:
                 # the t test the intervals use: corrected for overlapping folds, plain for seeds

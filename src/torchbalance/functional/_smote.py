@@ -125,7 +125,8 @@ def interpolate(
         steps = steps * diff_scale.to(work)
     # in place: two (n_new, d) temporaries instead of four
     out = base.addcmul_(steps[:, None], diff)
-    if not X_base.is_floating_point():  # steps outside [0, 1] (SVM-SMOTE) could leave the range
+    # steps outside [0, 1] (SVM-SMOTE) could leave an integer dtype's range (bool: any value)
+    if not X_base.is_floating_point() and X_base.dtype != torch.bool:
         bounds = torch.iinfo(X_base.dtype)
         out.clamp_(bounds.min, bounds.max)
     return out.to(X_base.dtype)

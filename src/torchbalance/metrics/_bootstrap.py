@@ -187,7 +187,9 @@ def paired_comparison(
       sets overlap (more repeats drive it towards 0 on the same data).
     - ``test="t"``: Student's t with ``k - 1`` degrees of freedom on the t statistic above; with
       ``test_fraction`` it accounts for the overlap, as the intervals of
-      :func:`~torchbalance.model_selection.cross_validate` do.
+      :func:`~torchbalance.model_selection.cross_validate` do. When every run has the same
+      difference (no spread, up to rounding) t is undefined, and the sign-flip p is given
+      instead (at least ``1 / 2**k`` one-sided: a constant gain is not proof of a real one).
 
     Args:
         scores_a: Metric of strategy A per fold, shape ``(k,)``.
@@ -256,11 +258,12 @@ def paired_comparison(
     mean = float(d.mean())
     std = float(d.std(unbiased=True))
     factor = 1 / k + (test_fraction / (1 - test_fraction) if test_fraction is not None else 0.0)
-    if std == 0:
-        t = math.copysign(math.inf, mean) if mean != 0 else math.nan
+    tol = 1e-12 * max(1.0, abs(mean))
+    if std <= tol:  # the same gain in every run (up to rounding): t is undefined
+        t = math.copysign(math.inf, mean) if abs(mean) > tol else math.nan
     else:
         t = mean / math.sqrt(factor * std**2)
-    if test == "t":
+    if test == "t" and std > tol:
         return PairedComparison(mean, std, t, _t_test_p(t, k - 1, alternative), k)
     if k <= 16:
         signs = torch.tensor(list(itertools.product((1.0, -1.0), repeat=k)), dtype=torch.float64)
@@ -268,7 +271,6 @@ def paired_comparison(
         gen = host_generator(generator, owner=owner)
         signs = torch.randint(0, 2, (n_permutations, k), generator=gen).double() * 2 - 1
     perm = (signs * d).mean(1)
-    tol = 1e-12 * max(1.0, abs(mean))
     if alternative == "greater":
         hits = perm >= mean - tol
     elif alternative == "less":

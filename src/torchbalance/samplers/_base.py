@@ -277,18 +277,19 @@ class EpochSampler(Sampler[Any], ABC):
                 "state_dict()."
             )
         position = int(state_dict["position"])
-        if not 0 <= position <= len(self):
-            raise InvalidParameterError(
-                f"{self._owner}: state_dict position={position} is invalid; this rank's epoch "
-                f"holds {len(self)} items, so it must be in [0, {len(self)}]."
-            )
         saved_world = state_dict.get("num_replicas", self.num_replicas)
-        if saved_world != self.num_replicas:
+        # the start of an epoch is the same for any world size (elastic resume between epochs)
+        if saved_world != self.num_replicas and position != 0:
             raise InvalidParameterError(
                 f"{self._owner}: state_dict was saved with num_replicas={saved_world}, but this "
                 f"sampler has num_replicas={self.num_replicas}; a position within another world "
                 "size's shard means other items. Resume with the same world size, or from the "
                 "start of an epoch (load only 'epoch' and 'seed', with position=0)."
+            )
+        if not 0 <= position <= len(self):
+            raise InvalidParameterError(
+                f"{self._owner}: state_dict position={position} is invalid; this rank's epoch "
+                f"holds {len(self)} items, so it must be in [0, {len(self)}]."
             )
         self._live = None
         self.epoch = int(state_dict["epoch"])

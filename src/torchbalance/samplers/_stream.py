@@ -142,7 +142,10 @@ class StreamRebalancer(IterableDataset[Any]):
     ``R`` ranks, worker ``w`` of rank ``r`` takes items ``i`` with ``i % (R W) == r W + w``. Each
     reader draws from its own generator, seeded from ``(seed, epoch, r W + w)``.
     ``set_epoch`` reaches persistent workers (``persistent_workers=True``) too: the epoch is
-    kept in shared memory.
+    kept in shared memory. Acceptance is random, so ranks keep different numbers of items:
+    under DistributedDataParallel wrap the training loop in
+    ``torch.distributed.algorithms.Join`` (or stop every rank at the smallest count), since a
+    rank with more batches would otherwise wait for the others' gradients.
 
     Seeding: an int seed ``s`` makes epoch ``e`` draw with seed ``s + e`` in a single process
     (a deterministic mix of ``s + e`` and the reader's index otherwise), so every pass of an
@@ -285,6 +288,26 @@ class StreamRebalancer(IterableDataset[Any]):
         """The epoch the next passes draw (see :meth:`set_epoch`)."""
         return int(self._epoch)
 
+    @epoch.setter
+    def epoch(self, epoch: int) -> None:
+        self.set_epoch(epoch)
+
+    # the epoch's shared memory: a copy gets its own (shared again, for its own workers), while
+    # a DataLoader worker receives the original's through torch's pickler (already shared)
+    def __getstate__(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if not self._epoch.is_shared():
+            self._epoch = self._epoch.clone().share_memory_()
+
+    def __copy__(self) -> StreamRebalancer:
+        twin = type(self).__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin._epoch = self._epoch.clone().share_memory_()
+        return twin
+
     def set_epoch(self, epoch: int) -> None:
         """Draw the next passes as epoch ``epoch`` (an int seed ``s`` then uses ``s + epoch``)."""
         if isinstance(epoch, bool) or not isinstance(epoch, numbers.Integral) or epoch < 0:
@@ -305,7 +328,9 @@ class StreamRebalancer(IterableDataset[Any]):
                     self.generator.set_state(self._start_state)
                 self._restore_state = False
                 self._start_state = self.generator.get_state()
-                return self.generator
+                if reader is None:
+                    return self.generator
+            # ranks given alike-seeded generators must not make the same decisions
             seed = derive_seed(self.generator)
         elif self.generator is None:
             if self._base_seed is None:
@@ -390,6 +415,8 @@ class StreamRebalancer(IterableDataset[Any]):
         """
         return {
             "epoch": self.epoch,
+            "num_replicas": self.num_replicas,
+            "rank": self.rank,
             "consumed": self._consumed,
             "seed": self._base_seed,
             "generator_state": self._start_state
@@ -405,8 +432,20 @@ class StreamRebalancer(IterableDataset[Any]):
                 f"{_OWNER}: state_dict lacks {sorted(missing)}; pass the dict returned by "
                 "state_dict()."
             )
+        consumed = int(state_dict["consumed"])
+        saved = (
+            state_dict.get("num_replicas", self.num_replicas),
+            state_dict.get("rank", self.rank),
+        )
+        if consumed and saved != (self.num_replicas, self.rank):
+            raise InvalidParameterError(
+                f"{_OWNER}: state_dict was saved mid-pass by rank {saved[1]} of {saved[0]}, but "
+                f"this is rank {self.rank} of {self.num_replicas}; its share of the stream holds "
+                "other items. Resume with the same ranks, or from the start of an epoch "
+                "(consumed=0)."
+            )
         self._epoch.fill_(int(state_dict["epoch"]))
-        self._skip = int(state_dict["consumed"])
+        self._skip = consumed
         self._consumed = self._skip  # saved again before the next pass: the same position
         if state_dict.get("seed") is not None:
             self._base_seed = int(state_dict["seed"])
