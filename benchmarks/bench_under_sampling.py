@@ -25,6 +25,7 @@ import multiprocessing as mp
 import os
 import platform
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -70,6 +71,18 @@ def _make(lib: str, name: str) -> Any:
     }[name]()
 
 
+METHODS = [
+    "TomekLinks",
+    "EditedNearestNeighbours",
+    "NeighbourhoodCleaningRule",
+    "ClusterCentroids",
+    "SMOTEENN",
+    "SMOTETomek",
+    "NearMiss-1",
+]
+RESULTS = Path(__file__).parent / "results" / "under_sampling.md"
+
+
 def _child(lib: str, name: str, X: np.ndarray, y: np.ndarray, device: str, conn: Any) -> None:
     model = _make(lib, name)
     cuda = lib == "ours" and device.startswith("cuda")
@@ -104,7 +117,8 @@ def _child(lib: str, name: str, X: np.ndarray, y: np.ndarray, device: str, conn:
 
 
 def _inertia(model: Any) -> float | None:
-    """ClusterCentroids' k-means inertia (one class is under-sampled here), else None."""
+    """ClusterCentroids' k-means inertia, else None. imbalanced-learn keeps only the last
+    class's KMeans, so the two agree only when one class is under-sampled, as on this data."""
     if hasattr(model, "inertia_"):  # torchbalance: {class: inertia}
         return float(sum(model.inertia_.values()))
     estimator = getattr(model, "estimator_", None)  # imbalanced-learn: the fitted KMeans
@@ -119,12 +133,19 @@ def _run(
     parent, child = ctx.Pipe()
     proc = ctx.Process(target=_child, args=(lib, name, X, y, device, child))
     proc.start()
-    assert parent.recv() == "started"
-    if not parent.poll(timeout):
-        proc.kill()
+    child.close()  # the child's end lives in the child only: its death ends recv() with EOFError
+    try:
+        assert parent.recv() == "started"
+        if not parent.poll(timeout):
+            proc.kill()
+            proc.join()
+            return None
+        result = parent.recv()
+    except EOFError:
         proc.join()
-        return None
-    result = parent.recv()
+        raise RuntimeError(
+            f"{lib} {name} failed in its child (exit code {proc.exitcode})"
+        ) from None
     proc.join()
     return result
 
@@ -138,15 +159,8 @@ def main() -> None:
     parser.add_argument(
         "--methods",
         nargs="+",
-        default=[
-            "TomekLinks",
-            "EditedNearestNeighbours",
-            "NeighbourhoodCleaningRule",
-            "ClusterCentroids",
-            "SMOTEENN",
-            "SMOTETomek",
-            "NearMiss-1",
-        ],
+        choices=METHODS,
+        default=METHODS,
     )
     parser.add_argument("--skip-imblearn", nargs="*", default=[])
     parser.add_argument(
@@ -160,17 +174,23 @@ def main() -> None:
     args = parser.parse_args()
     import imblearn
 
-    print(
+    lines: list[str] = []
+
+    def emit(line: str) -> None:  # to stdout as it comes, and to RESULTS at the end
+        print(line, flush=True)
+        lines.append(line)
+
+    emit(
         f"# torch {torch.__version__}, imbalanced-learn "
         f"{imblearn.__version__}; {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at start; "
         f"torchbalance on {args.device}"
     )
-    print(
+    emit(
         "| method | rows x d | torchbalance (s) | imbalanced-learn (s) | speed-up | "
         "peak MiB ours / imblearn | same output |"
     )
-    print("|---|---|---:|---:|---:|---:|---|")
+    emit("|---|---|---:|---:|---:|---:|---|")
     small = _data(args.n, args.d)
     for name in args.methods:
         n, d = (args.nearmiss_n, args.nearmiss_d) if name == "NearMiss-1" else (args.n, args.d)
@@ -179,15 +199,14 @@ def main() -> None:
         assert ours is not None
         t_o, m_o, rows_o, idx_o, inertia_o = ours
         if name in args.skip_imblearn:
-            print(f"| {name} | {n} x {d} | {t_o:.2f} | (skipped) | | {m_o / 2**20:.0f} / | |")
+            emit(f"| {name} | {n} x {d} | {t_o:.2f} | (skipped) | | {m_o / 2**20:.0f} / | |")
             continue
         theirs = _run("imblearn", name, X, y, "cpu", args.imblearn_timeout)
         if theirs is None:
             limit = args.imblearn_timeout
-            print(
+            emit(
                 f"| {name} | {n} x {d} | {t_o:.2f} | > {limit:g} (stopped) | "
-                f"> {limit / t_o:.1f}x | {m_o / 2**20:.0f} / | |",
-                flush=True,
+                f"> {limit / t_o:.1f}x | {m_o / 2**20:.0f} / | |"
             )
             continue
         t_i, m_i, rows_i, idx_i, inertia_i = theirs
@@ -198,12 +217,13 @@ def main() -> None:
         )
         if inertia_o is not None and inertia_i is not None:
             same += f", k-means inertia {inertia_o / inertia_i:.4f} x imblearn's"
-        print(
+        emit(
             f"| {name} | {n} x {d} | {t_o:.2f} | {t_i:.2f} | {t_i / t_o:.1f}x | "
-            f"{m_o / 2**20:.0f} / {m_i / 2**20:.0f} | {same} |",
-            flush=True,
+            f"{m_o / 2**20:.0f} / {m_i / 2**20:.0f} | {same} |"
         )
-    print(f"# load average {os.getloadavg()[0]:.1f} at the end")
+    emit(f"# load average {os.getloadavg()[0]:.1f} at the end")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
   sampler, resampler, ensemble, post-processing) applied to one shared model and budget.
 - :func:`compare`: runs them on identical folds and seeds; :class:`ComparisonResult` holds the
   leaderboard, paired tests against the baseline, per-class recall and a recommendation.
-- :func:`render_report`: the result as a terminal table, Markdown, JSON or self-contained HTML.
+- :func:`render_report`: the result as a terminal table, Markdown or JSON;
+  :func:`write_report` writes a self-contained HTML report with them.
 """
 
 from ._report import render_report, write_report

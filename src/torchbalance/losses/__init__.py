@@ -16,9 +16,10 @@ loss                        idea
 =========================== ===================================================================
 
 Every loss validates its parameters in ``__init__``, keeps its class statistics in buffers
-(``.to(device)`` moves them, ``state_dict()`` saves them), accepts ``class_counts`` or a
-dataset's ``labels``, computes float16/bfloat16 logits in float32, and compiles with
-``torch.compile(fullgraph=True)``.
+(``.to(device)`` moves them, ``state_dict()`` saves them), computes float16/bfloat16 logits in
+float32, and compiles with ``torch.compile(fullgraph=True)``; those built from class
+statistics (class-balanced, LDAM, logit-adjusted, balanced softmax, VS) accept
+``class_counts`` or a dataset's ``labels``.
 """
 
 from ._cost import COST_SCHEMES, cost_matrix_from_counts, cost_matrix_from_table
