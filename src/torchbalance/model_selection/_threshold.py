@@ -95,7 +95,10 @@ class ThresholdTuner(ParamsMixin):
             already fitted; ``fit(X, y)`` tunes on ``(X, y)`` alone, which must be held out).
         refit: After tuning, refit ``model`` on all of ``(X, y)``. ``False`` is only for a
             float ``cv`` (keep the model trained on the hold-out's training part).
-        n_thresholds: Candidate thresholds (or offsets per class) tried.
+        n_thresholds: Candidate thresholds (or offsets per class) tried. Multiclass offsets
+            cost up to ``2 x 3 x n_classes x n_thresholds`` evaluations of the objective on the
+            held-out predictions (about 2.5 minutes for 30 classes and 3 000 rows on a 2-core
+            CPU): lower it for many classes.
         generator: Int seed, ``torch.Generator`` or ``None``; seeds the folds and an
             unseeded model.
 
