@@ -151,9 +151,9 @@ class StreamRebalancer(IterableDataset[Any]):
     (a deterministic mix of ``s + e`` and the reader's index otherwise), so every pass of an
     epoch is identical; call :meth:`set_epoch` at the top of each epoch to get a fresh draw (the
     epoch does not advance by itself). ``None`` draws a base seed once, at the first pass, from
-    torch's global RNG. A ``torch.Generator`` is used as is in the main process (its state
-    advances, the epoch is ignored); in a worker a seed derived from it is mixed with the epoch
-    and the reader's index.
+    torch's global RNG. A ``torch.Generator`` is used as is by the one reader of a single process
+    without workers (its state advances, the epoch is ignored); any other reader mixes a seed
+    derived from it with the epoch and its index, so alike-seeded ranks decide differently.
 
     Counts: :meth:`seen_counts`, :meth:`accepted_counts` and :meth:`achieved_distribution`
     describe the current (or last) pass *in this process*. With ``num_workers > 0`` the passes
