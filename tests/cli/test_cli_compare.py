@@ -207,3 +207,67 @@ def test_compare_leaves_synthesizing_strategies_out_on_text_columns(tmp_path):
     )
     assert fast.returncode == 0, fast.stderr
     assert "invent categories" in json.loads(fast.stdout)["skipped"]["minority_augmentation"]
+
+
+def _with_missing_colours(path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    colours = ["red", "blue", "green", ""]
+    lines = ["a,colour,y"] + [
+        f"{rng.random():.3f},{colours[i % 4]},{0 if i < 30 else 1}" for i in range(40)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_resample_keeps_missing_categories_missing(tmp_path):
+    import pandas as pd
+
+    path = _with_missing_colours(tmp_path / "colours.csv")
+    out = tmp_path / "out.csv"
+    for method in ("smotenc", "smoten"):
+        result = _run("resample", str(path), "--target", "y", "--method", method, "-o", str(out))
+        assert result.returncode == 0, result.stderr
+        written, original = pd.read_csv(out), pd.read_csv(path)
+        # the original rows come back as they were, missing colours included
+        pd.testing.assert_frame_equal(written.iloc[:40], original, check_dtype=False)
+
+
+def test_resample_writes_the_file_s_own_rows_for_methods_that_keep_rows(tmp_path):
+    import pandas as pd
+
+    path = _with_missing_colours(tmp_path / "colours.csv")
+    out = tmp_path / "kept.csv"
+    result = _run(
+        "resample", str(path), "--target", "y", "--method", "randomundersampler", "-o", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    written, original = pd.read_csv(out), pd.read_csv(path)
+    assert list(written.columns) == ["a", "colour", "y"]  # no indicator columns
+    merged = written.merge(original, how="left", indicator=True)
+    assert (merged["_merge"] == "both").all() and len(written) == 20
+
+
+def test_resample_refuses_its_input_as_output_and_leaves_files_whole_on_error(tmp_path):
+    path = _with_missing_colours(tmp_path / "colours.csv")
+    same = _run("resample", str(path), "--target", "y", "--method", "tomeklinks", "-o", str(path))
+    assert same.returncode == 2 and "is the input file" in same.stderr
+    kept = tmp_path / "kept.csv"
+    kept.write_text("precious\n")
+    failed = _run(
+        "resample", str(path), "--target", "nope", "--method", "tomeklinks", "-o", str(kept)
+    )
+    assert failed.returncode == 2 and kept.read_text() == "precious\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".resample-")] == []
+    big_seed = _run(
+        "resample",
+        str(path),
+        "--target",
+        "y",
+        "--method",
+        "randomundersampler",
+        "--seed",
+        str(2**70),
+        "-o",
+        str(kept),
+    )
+    assert big_seed.returncode == 2 and "below 2**64" in big_seed.stderr

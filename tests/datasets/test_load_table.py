@@ -192,3 +192,27 @@ def test_labels_that_differ_only_by_spaces_warn(tmp_path):
     with pytest.warns(UserWarning, match=r"differ only by surrounding spaces.*'yes', 'yes '"):
         table = load_table(path, target="label")
     assert table.y.tolist() == ["yes", "yes ", "no", "no"]  # still read as written
+
+
+def test_one_hot_names_that_clash_with_other_columns_are_refused(tmp_path):
+    path = tmp_path / "clash.csv"
+    path.write_text("c_x,c,y\n1.0,x,0\n2.0,z,1\n3.0,x,0\n")
+    with pytest.raises(
+        DataValidationError, match=r"one-hot encoding makes columns named \['c_x'\]"
+    ):
+        load_table(path, target="y", encode="onehot")
+    path.write_text("a,c,c_x\n1.0,x,0\n2.0,z,1\n3.0,x,0\n")
+    with pytest.raises(DataValidationError, match="or the target"):
+        load_table(path, target="c_x", encode="onehot")
+
+
+def test_nested_values_and_oversized_integer_labels_are_refused(tmp_path):
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "tags": [[1], [2], [3]], "y": [0, 1, 0]})
+    path = tmp_path / "nested.parquet"
+    frame.to_parquet(path)
+    with pytest.raises(DataValidationError, match="column 'tags' .* holds .* values"):
+        load_table(path, target="y")
+    big = tmp_path / "big.csv"
+    big.write_text(f"a,y\n1.0,{2**70}\n2.0,1\n3.0,1\n")
+    with pytest.raises(DataValidationError, match="beyond int64"):
+        load_table(big, target="y")

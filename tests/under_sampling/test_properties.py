@@ -201,3 +201,17 @@ def test_integer_features_are_measured_in_float64():
     X_res, _ = a.fit_resample(X, y)
     b.fit_resample(X.astype(np.float64), y)
     assert X_res.dtype == X.dtype and torch.equal(a.sample_indices_, b.sample_indices_)
+
+
+def test_ncr_removes_a_majority_duplicate_whatever_the_row_order():
+    # rule 2 takes the k nearest *other* samples: a lower-index duplicate is one of them
+    from torchbalance.under_sampling import NeighbourhoodCleaningRule
+
+    X = torch.tensor([0, 0, 1, 2, 10, 11, 12, 20, 21, 22.0]).reshape(-1, 1)
+    y = torch.tensor([0, 1, 0, 0, 0, 0, 0, 1, 1, 1])
+    kept = []
+    for order in (torch.arange(10), torch.tensor([1, 0, 2, 3, 4, 5, 6, 7, 8, 9])):
+        cleaner = NeighbourhoodCleaningRule()
+        cleaner.fit_resample(X[order], y[order])
+        kept.append(sorted(order[cleaner.sample_indices_].tolist()))
+    assert kept[0] == kept[1] and 0 not in kept[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .. import __version__
@@ -55,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         return code if isinstance(code, int) else (0 if code is None else 2)
     try:
         return int(args.handler(args, sys.stdout))
+    except BrokenPipeError:
+        # the reader went away (`... | head`): stop quietly, as Python's documentation advises
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except USER_ERRORS as error:
         print(f"{PROG} {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return 2

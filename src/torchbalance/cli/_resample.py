@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any, TextIO
+
+import numpy as np
 
 from ._errors import UsageError
 
@@ -93,6 +98,48 @@ def _seeded(resampler: Any, seed: int) -> Any:
     return resampler
 
 
+_OUTPUTS = (".csv", ".tsv", ".csv.gz", ".parquet", ".pq")
+
+
+def _check_output(destination: str, source: str) -> None:
+    """Before any work: a known extension, and not the input file itself."""
+    if not destination.lower().endswith(_OUTPUTS):
+        raise UsageError(f"-o {destination}: use a .csv, .tsv, .csv.gz or .parquet file name.")
+    if os.path.exists(destination) and os.path.samefile(destination, source):
+        raise UsageError(f"-o {destination} is the input file; write the result elsewhere.")
+
+
+def _write(frame: Any, destination: str) -> None:
+    """Write ``frame`` next to ``destination``, then move it into place: a failed write leaves
+    an existing file as it was (an existing ``-o`` file is replaced)."""
+    folder = os.path.dirname(os.path.abspath(destination))
+    suffix = "".join(Path(destination).suffixes)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".resample-", suffix=suffix)
+    os.close(handle)
+    try:
+        if destination.lower().endswith((".parquet", ".pq")):
+            frame.to_parquet(temporary, index=False)
+        else:
+            sep = "\t" if destination.lower().endswith(".tsv") else ","
+            frame.to_csv(temporary, index=False, sep=sep)
+        os.replace(temporary, destination)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _codes(values: Any, pd: Any) -> tuple[Any, Any]:
+    """Integer codes of a categorical column and the categories, a missing value being a
+    category of its own (the last code), so it is written back as missing."""
+    coded = pd.Categorical(values)
+    codes = coded.codes.astype("int64")
+    names = list(coded.categories)
+    if (codes < 0).any():
+        codes[codes < 0] = len(names)
+        names.append(None)
+    return codes, pd.Index(names, dtype=object)
+
+
 def run(args: argparse.Namespace, out: TextIO) -> int:
     """Run ``resample``; returns the exit status (user errors are raised to the caller)."""
     import pandas as pd
@@ -105,6 +152,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(
             f"unknown --method {args.method!r}; available: {', '.join(sorted(classes)) or 'none'}."
         )
+    _check_output(str(args.output), str(args.path))
     raw = load_table(args.path, target=args.target)
     categorical = raw.categorical_columns
     params: dict[str, Any] = {}
@@ -116,9 +164,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         features = raw.X.copy()
         categories = {}
         for column in categorical:
-            coded = pd.Categorical(features[column])
-            categories[column] = coded.categories
-            features[column] = coded.codes.astype("int64")
+            features[column], categories[column] = _codes(features[column], pd)
         if method.__name__ == "SMOTENC":
             params["categorical_features"] = [list(features.columns).index(c) for c in categorical]
         resampler = _seeded(method(**params), args.seed)
@@ -137,15 +183,15 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         resampler = _seeded(method(**params), args.seed)
         X, y = resampler.fit_resample(table.X, table.y)
         frame = pd.DataFrame(X, columns=table.X.columns)
+        indices = getattr(resampler, "sample_indices_", None)
+        if indices is not None:  # rows kept or copied: the file's own rows, columns and types
+            rows = np.asarray(indices.cpu() if hasattr(indices, "cpu") else indices)
+            frame = raw.X.iloc[rows].reset_index(drop=True)
+            y = raw.y.iloc[rows].to_numpy()
     table = raw
     frame[args.target] = pd.Series(y).to_numpy()
     destination = str(args.output)
-    if destination.endswith((".parquet", ".pq")):
-        frame.to_parquet(destination, index=False)
-    elif destination.endswith((".csv", ".tsv", ".csv.gz")):
-        frame.to_csv(destination, index=False, sep="\t" if destination.endswith(".tsv") else ",")
-    else:
-        raise UsageError(f"-o {destination}: use a .csv, .tsv or .parquet file name.")
+    _write(frame, destination)
     before = table.y.value_counts().sort_index().to_dict()
     after = pd.Series(y).value_counts().sort_index().to_dict()
     print(f"resample: {method.__name__}: {before} -> {after}; wrote {destination}", file=sys.stderr)

@@ -6,6 +6,7 @@ import difflib
 import math
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,6 +192,20 @@ def _canonical_number(text: str) -> float | None:
     return value if math.isfinite(value) and repr(value) == text else None
 
 
+def _check_scalar_values(frame: Any, path: Path) -> None:
+    """Refuse columns of lists, dicts or arrays (Parquet allows them): neither features nor
+    labels can be made of them."""
+    for column in frame.select_dtypes(include="object").columns:
+        nested = frame[column].map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray)))
+        if bool(nested.any()):
+            row = int(np.flatnonzero(nested.to_numpy())[0])
+            raise DataValidationError(
+                f"load_table: column {column!r} of '{path}' holds "
+                f"{type(frame[column].iloc[row]).__name__} values (row {row}); features and "
+                "labels must be numbers or text. Flatten or drop that column first."
+            )
+
+
 def _warn_near_duplicate_labels(y: Any, path: Path, target: str) -> None:
     """Labels are read as written, so "yes" and "yes " are two classes: say so."""
     labels = [v for v in y.unique() if isinstance(v, str)]
@@ -219,7 +234,13 @@ def _check_labels(y: Any, path: Path, target: str) -> Any:
             f"{'it' if rows.size == 1 else 'them'} first."
         )
     if y.dtype == object and all(isinstance(v, (int, np.integer)) for v in y):
-        y = y.astype(np.int64)
+        try:
+            y = y.astype(np.int64)
+        except OverflowError:
+            raise DataValidationError(
+                f"load_table: column {target!r} of '{path}' holds integer labels beyond int64; "
+                "give such labels a non-digit character to keep them as class names."
+            ) from None
     if y.dtype.kind == "f":
         values = y.to_numpy()
         fractional = values[~np.isfinite(values) | (values != np.round(values))]
@@ -240,7 +261,7 @@ def _check_labels(y: Any, path: Path, target: str) -> Any:
     return y
 
 
-def _one_hot(X: Any, columns: Sequence[str], pd: Any) -> Any:
+def _one_hot(X: Any, columns: Sequence[str], pd: Any, taken: set[str]) -> Any:
     """Dummies (int64 0/1, named ``<column>_<value>``) after the other columns, as
     ``pandas.get_dummies`` orders them; a column with missing values also gets ``<column>_nan``.
     """
@@ -252,7 +273,15 @@ def _one_hot(X: Any, columns: Sequence[str], pd: Any) -> Any:
                 values, prefix=column, dummy_na=bool(values.isna().any()), dtype=np.int64
             )
         )
-    return pd.concat(parts, axis=1)
+    encoded = pd.concat(parts, axis=1)
+    counts = Counter(str(c) for c in encoded.columns)
+    clashes = sorted({name for name, count in counts.items() if count > 1} | set(counts) & taken)
+    if clashes:
+        raise DataValidationError(
+            f"load_table: one-hot encoding makes columns named {clashes[:5]}, which other "
+            "columns of the file (or the target) already use; rename those columns first."
+        )
+    return encoded
 
 
 def load_table(
@@ -325,13 +354,14 @@ def load_table(
             file, sep=sep or default_sep, usecols=[target], dtype=str, keep_default_na=False
         )[target]
         labels = _labels_from_text(text, file, target)
+    _check_scalar_values(frame, file)
     y = _check_labels(labels, file, target)
     X = frame.drop(columns=[target])
     categorical = _non_numeric(X)
     one_hot: list[str] = []
     if encode == "onehot" and categorical:
         n_numeric = X.shape[1] - len(categorical)
-        X = _one_hot(X, categorical, pd)
+        X = _one_hot(X, categorical, pd, {str(target)})
         one_hot = [str(c) for c in X.columns[n_numeric:]]
     return Table(
         X=X,

@@ -60,11 +60,17 @@ def neighbours_excluding_self(
         _, idx = kneighbors(
             X, n_neighbors + 1, query=X.index_select(0, rows), memory_budget=memory_budget
         )
+    return _without_self(idx, rows)
+
+
+def _without_self(idx: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    """``(m, k)`` from the ``(m, k + 1)`` nearest of each row: the row itself dropped, or, where
+    its duplicates pushed it out of the ``k + 1``, the last one (a duplicate stays a neighbour
+    whatever its index)."""
     is_self = idx == rows[:, None]
-    # drop the point itself; where a duplicate pushed it out of the k + 1, drop the last one
     drop = is_self.clone()
     drop[:, -1] |= ~is_self.any(1)
-    return idx[~drop].view(rows.numel(), n_neighbors)
+    return idx[~drop].view(rows.numel(), idx.shape[1] - 1)
 
 
 def knn_vote(neighbour_labels: torch.Tensor, n_classes: int) -> torch.Tensor:
@@ -212,7 +218,8 @@ def neighbourhood_cleaning_mask(
     n_classes = int(y.max()) + 1
     predicted = knn_vote(y[idx[:, :n_neighbors]], n_classes)
     wrong = predicted != minority
-    # the neighbours of a misclassified sample: the k + 1 nearest without the first (itself)
-    neighbours = idx[wrong][:, 1:].reshape(-1)
+    # the neighbours of a misclassified sample: its k nearest others (a duplicate of a lower
+    # index comes before it, so "without the first column" would drop the duplicate instead)
+    neighbours = _without_self(idx[wrong], rows[wrong]).reshape(-1)
     marked[neighbours] = True
     return marked & torch.isin(y, classes_to_clean)

@@ -234,7 +234,8 @@ def adasyn_counts(
     """ADASYN's number of synthetic samples per minority sample.
 
     ``r_i`` = share of the ``n_neighbors`` nearest neighbours of sample ``i`` (in the whole data,
-    its own row dropped) from other classes; ``g_i = rint(n_samples * r_i / sum(r))``, as
+    the first of its ``n_neighbors + 1`` nearest dropped, as imbalanced-learn does: itself, or a
+    duplicate of a lower index) from other classes; ``g_i = rint(n_samples * r_i / sum(r))``, as
     imbalanced-learn computes it (the total may differ from ``n_samples`` by rounding).
 
     Args:

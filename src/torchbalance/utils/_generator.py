@@ -49,9 +49,10 @@ def check_generator(
     if generator is None:
         seed = derive_seed()
     elif isinstance(generator, numbers.Integral) and not isinstance(generator, bool):
-        if generator < 0:
+        if not 0 <= generator < 2**64:  # torch's seed range
             raise InvalidParameterError(
-                f"{owner}: generator={generator} is invalid; a seed must be a non-negative int."
+                f"{owner}: generator={generator} is invalid; a seed must be a non-negative int "
+                "below 2**64."
             )
         seed = int(generator)  # NumPy integers too, as scikit-learn's random_state
     else:
