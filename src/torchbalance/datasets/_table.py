@@ -195,7 +195,7 @@ def _canonical_number(text: str) -> float | None:
 def _check_scalar_values(frame: Any, path: Path) -> None:
     """Refuse columns of lists, dicts or arrays (Parquet allows them): neither features nor
     labels can be made of them."""
-    for column in frame.select_dtypes(include="object").columns:
+    for column in [c for c, dtype in frame.dtypes.items() if str(dtype) == "object"]:
         nested = frame[column].map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray)))
         if bool(nested.any()):
             row = int(np.flatnonzero(nested.to_numpy())[0])
