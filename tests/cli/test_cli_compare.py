@@ -271,3 +271,14 @@ def test_resample_refuses_its_input_as_output_and_leaves_files_whole_on_error(tm
         str(kept),
     )
     assert big_seed.returncode == 2 and "below 2**64" in big_seed.stderr
+
+
+def test_resample_keeps_the_file_s_column_order(tmp_path):
+    path = tmp_path / "mid.csv"
+    rows = [f"{i:.1f},{int(i % 4 == 0)},{2 * i:.1f}" for i in range(40)]
+    path.write_text("a,y,b\n" + "\n".join(rows) + "\n")
+    for method in ("randomundersampler", "smote"):
+        out = tmp_path / f"{method}.csv"
+        result = _run("resample", str(path), "--target", "y", "--method", method, "-o", str(out))
+        assert result.returncode == 0, result.stderr
+        assert out.read_text().splitlines()[0] == "a,y,b"

@@ -190,6 +190,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             y = raw.y.iloc[rows].to_numpy()
     table = raw
     frame[args.target] = pd.Series(y).to_numpy()
+    if set(frame.columns) == set(raw.columns):  # the same columns: in the file's order
+        frame = frame[raw.columns]
     destination = str(args.output)
     _write(frame, destination)
     before = table.y.value_counts().sort_index().to_dict()

@@ -61,6 +61,7 @@ class Table:
         encode: The ``encode`` argument used (``None`` or ``"onehot"``).
         one_hot_columns: The indicator columns ``encode="onehot"`` made (the last columns of
             ``X``); empty otherwise.
+        columns: Every column of the file, the target included, in file order.
     """
 
     X: Any
@@ -70,6 +71,7 @@ class Table:
     categorical_columns: list[str] = field(default_factory=list)
     encode: str | None = None
     one_hot_columns: list[str] = field(default_factory=list)
+    columns: list[Any] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.X, self.y))
@@ -371,4 +373,5 @@ def load_table(
         categorical_columns=[str(c) for c in categorical],
         encode=encode,
         one_hot_columns=one_hot,
+        columns=list(frame.columns),
     )
