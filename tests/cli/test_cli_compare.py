@@ -282,3 +282,27 @@ def test_resample_keeps_the_file_s_column_order(tmp_path):
         result = _run("resample", str(path), "--target", "y", "--method", method, "-o", str(out))
         assert result.returncode == 0, result.stderr
         assert out.read_text().splitlines()[0] == "a,y,b"
+
+
+def test_resample_names_boolean_classes_in_a_strategy(tmp_path):
+    import pandas as pd
+
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "flags.parquet"
+    pd.DataFrame({"a": np.arange(40.0), "y": [True] * 10 + [False] * 30}).to_parquet(path)
+    out = tmp_path / "out.parquet"
+    for key in ("true", "1"):
+        result = _run(
+            "resample",
+            str(path),
+            "--target",
+            "y",
+            "--method",
+            "randomoversampler",
+            "--sampling-strategy",
+            f'{{"{key}": 20}}',
+            "-o",
+            str(out),
+        )
+        assert result.returncode == 0, result.stderr
+        assert int(pd.read_parquet(out)["y"].sum()) == 20

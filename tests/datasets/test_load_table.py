@@ -216,3 +216,11 @@ def test_nested_values_and_oversized_integer_labels_are_refused(tmp_path):
     big.write_text(f"a,y\n1.0,{2**70}\n2.0,1\n3.0,1\n")
     with pytest.raises(DataValidationError, match="beyond int64"):
         load_table(big, target="y")
+
+
+def test_negative_zero_labels_stay_their_own_class(tmp_path):
+    path = tmp_path / "zeros.csv"
+    path.write_text("a,y\n1,0\n2,-0\n3,0\n4,1\n")
+    assert load_table(path, target="y").y.tolist() == ["0", "-0", "0", "1"]
+    path.write_text("a,y\n1,0.0\n2,-0.0\n3,1.0\n")
+    assert load_table(path, target="y").y.nunique() == 3

@@ -63,6 +63,13 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def _bool_label(key: str) -> bool:
+    named = {"true": True, "false": False, "1": True, "0": False}.get(str(key).lower())
+    if named is None:
+        raise ValueError(key)
+    return named
+
+
 def _strategy(text: str | None, labels: Any) -> Any:
     if text is None:
         return None
@@ -72,7 +79,9 @@ def _strategy(text: str | None, labels: Any) -> Any:
         return text  # a keyword such as 'auto' or 'not majority'
     if isinstance(value, dict):
         kinds = {type(v) for v in labels.tolist()}
-        convert = int if kinds <= {int} else str
+        convert: Any = int if kinds <= {int} else str
+        if kinds <= {bool}:  # "true"/"false" (any case) or 1/0 name the two classes
+            convert = _bool_label
         try:
             return {convert(k): v for k, v in value.items()}
         except ValueError:

@@ -157,7 +157,7 @@ def _missing_target_message(path: Path, target: str, columns: Sequence[Any]) -> 
     )
 
 
-_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
+_INTEGER = re.compile(r"0|-?[1-9][0-9]*")  # "-0" is not how an integer prints
 
 
 def _labels_from_text(text: Any, path: Path, target: str) -> Any:
@@ -191,7 +191,8 @@ def _canonical_number(text: str) -> float | None:
         value = float(text)
     except ValueError:
         return None
-    return value if math.isfinite(value) and repr(value) == text else None
+    negative_zero = value == 0 and math.copysign(1.0, value) < 0  # "-0.0" would merge with "0.0"
+    return value if math.isfinite(value) and repr(value) == text and not negative_zero else None
 
 
 def _check_scalar_values(frame: Any, path: Path) -> None:
