@@ -154,7 +154,9 @@ def test_seeds_wrap_around_at_two_to_the_64():
     first, second = list(sampler), list(sampler)  # epoch 1 uses seed 0
     assert second == list(ClassBalancedSampler(torch.tensor([0, 0, 1]), generator=0))
     assert len(first) == 3
-    with pytest.raises(InvalidParameterError, match=r"a seed must be in \[0, 2\*\*64\)"):
+    with pytest.raises(
+        InvalidParameterError, match=r"a seed must be a non-negative int below 2\*\*64"
+    ):
         ClassBalancedSampler(torch.tensor([0, 1]), generator=2**64)
 
 

@@ -230,7 +230,10 @@ def test_workers_draw_with_different_generators(monkeypatch):
             {"target": {0: 1, 2: 1}, "priors": {0: 0.5, 1: 0.5}},
             r"target gives class 2 a positive share but priors does not list it",
         ),
-        ({"generator": -1}, r"generator=-1 is invalid; a seed must be in \[0, 2\*\*64\)"),
+        (
+            {"generator": -1},
+            r"generator=-1 is invalid; a seed must be a non-negative int below 2\*\*64",
+        ),
         ({"generator": "seed"}, r"generator='seed' is invalid; it must be an int seed"),
     ],
 )

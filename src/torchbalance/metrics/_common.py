@@ -163,14 +163,14 @@ def check_same_length(owner: str, **arrays: Any) -> None:
         )
 
 
-def row_sum_deviation(probabilities: torch.Tensor) -> float | None:
+def row_sum_deviation(probabilities: torch.Tensor, floor: float = 1.1e-5) -> float | None:
     """The largest ``|row sum - 1|`` of ``(n, C)`` probabilities when it is more than their
-    dtype's rounding allows (1.1e-5, or 4 ulps for float16/bfloat16, whose softmax rows miss 1
-    by a few ulps), else ``None``."""
+    dtype's rounding allows (``floor``, or 4 ulps for float16/bfloat16, whose softmax rows miss
+    1 by a few ulps), else ``None``."""
     if probabilities.numel() == 0:
         return None
     deviation = float((probabilities.double().sum(1) - 1).abs().max())
-    tolerance = max(1.1e-5, 4 * torch.finfo(probabilities.dtype).eps)
+    tolerance = max(floor, 4 * torch.finfo(probabilities.dtype).eps)
     return deviation if deviation > tolerance else None
 
 

@@ -14,6 +14,7 @@ from ..exceptions import (
     NotFittedError,
     TorchBalanceWarning,
 )
+from ..metrics._common import row_sum_deviation
 from ..utils import Interval, check_param, warn_user
 
 __all__ = ["PriorCorrectedClassifier", "TemperatureScaling", "correct_priors"]
@@ -91,9 +92,7 @@ def correct_priors(probs: Any, train_priors: Any, target_priors: Any) -> torch.T
         )
     binary = tensor.dim() == 1
     full = torch.stack([1 - tensor, tensor], dim=1) if binary else tensor
-    # float16/bfloat16 softmax rows miss 1 by a few ulps
-    tolerance = max(1e-4, 4 * torch.finfo(full.dtype).eps)
-    if not binary and not bool(((full.sum(1).double() - 1).abs() <= tolerance).all()):
+    if not binary and row_sum_deviation(full, floor=1e-4) is not None:
         raise DataValidationError(
             "correct_priors: the rows of probs do not sum to 1; pass probabilities over all "
             "classes (softmax of the logits)."

@@ -67,10 +67,8 @@ def resolve_replicas(owner: str, num_replicas: int | None, rank: int | None) -> 
 def check_sampler_generator(owner: str, generator: Any) -> None:
     """A sampler's ``generator``: a seed >= 0, ``None`` or a torch.Generator on the CPU."""
     check_param(owner, "generator", generator, ["generator"])
-    if isinstance(generator, numbers.Integral) and not 0 <= int(generator) < 2**64:
-        raise InvalidParameterError(
-            f"{owner}: generator={generator} is invalid; a seed must be in [0, 2**64)."
-        )
+    if isinstance(generator, numbers.Integral):
+        check_generator(int(generator), owner=owner)  # the seed range torch takes
     if isinstance(generator, torch.Generator) and generator.device.type != "cpu":
         raise InvalidParameterError(
             f"{owner}: generator is a torch.Generator on {generator.device}; samplers draw indices "

@@ -294,9 +294,6 @@ class StreamRebalancer(IterableDataset[Any]):
 
     # the epoch's shared memory: a copy gets its own (shared again, for its own workers), while
     # a DataLoader worker receives the original's through torch's pickler (already shared)
-    def __getstate__(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         if not self._epoch.is_shared():
