@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import LinearSVC
 
+from torchbalance import metrics
 from torchbalance.datasets import load_digits_lt, make_classification
 from torchbalance.exceptions import DataValidationError, InvalidParameterError, NotFittedError
 from torchbalance.model_selection import StratifiedKFold, stratified_split
@@ -148,3 +154,70 @@ def test_groups_reach_a_group_aware_splitter_and_missing_classes_get_zero_probab
     tuner = ThresholdTuner(LogisticRegression(), cv=KFold(3), objective="balanced_accuracy")
     tuner.fit(X3, y3)
     assert np.isfinite(tuner.best_score_)
+
+
+class _FixedProbabilities:
+    """A fitted 'model' whose predict_proba(X) looks rows up in a table (X holds row numbers)."""
+
+    def __init__(self, probabilities: np.ndarray) -> None:
+        self.probabilities = probabilities
+        self.classes_ = np.arange(probabilities.shape[1])
+
+    def fit(self, X, y):
+        return self
+
+    def predict_proba(self, X):
+        return self.probabilities[np.asarray(X).reshape(-1).astype(int)]
+
+
+def _same_objective_as_a_callable(objective: str, num_classes: int, costs: np.ndarray):
+    """The built-in objective through the public metrics: ThresholdTuner's per-candidate path."""
+    if objective == "f1":
+        return lambda t, p: metrics.f1_score(t, p, average="macro", zero_division=0)
+    if objective == "balanced_accuracy":
+        return lambda t, p: metrics.balanced_accuracy_score(t, p, num_classes=num_classes)
+    if objective == "g_mean":
+        return lambda t, p: metrics.geometric_mean_score(t, p, num_classes=num_classes)
+    table = torch.as_tensor(costs, dtype=torch.float64)
+    return lambda t, p: (
+        -float((metrics.confusion_matrix(t, p, num_classes=num_classes).double() * table).sum())
+        / len(t)
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    num_classes=st.integers(3, 6),
+    n_extra=st.integers(0, 60),
+    decimals=st.sampled_from([1, 2, 6]),
+    n_thresholds=st.sampled_from([2, 7, 200]),
+    objective=st.sampled_from(["f1", "balanced_accuracy", "g_mean", "cost"]),
+    seed=st.integers(0, 2**16),
+)
+def test_multiclass_offsets_of_builtin_objectives_equal_the_per_candidate_search(
+    num_classes, n_extra, decimals, n_thresholds, objective, seed
+):
+    # the built-in objectives score all candidates from one confusion matrix updated as samples
+    # move; the same objective given as a callable scores each candidate's predictions afresh
+    rng = np.random.default_rng(seed)
+    y = np.concatenate([np.arange(num_classes), rng.integers(0, num_classes, n_extra)])
+    raw = rng.dirichlet(np.full(num_classes, 0.7), size=len(y)).round(decimals) + 1e-3
+    probabilities = raw / raw.sum(1, keepdims=True)  # rounding makes ties between classes
+    costs = rng.uniform(0, 5, (num_classes, num_classes)) * (1 - np.eye(num_classes))
+    rows = np.arange(len(y))[:, None]
+    tuners = [
+        ThresholdTuner(
+            _FixedProbabilities(probabilities),
+            objective=chosen,
+            cost_matrix=costs if objective == "cost" else None,
+            cv="prefit",
+            n_thresholds=n_thresholds,
+        )
+        for chosen in (objective, _same_objective_as_a_callable(objective, num_classes, costs))
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # g_mean / balanced accuracy on absent predictions
+        fast, reference = (tuner.fit(rows, y) for tuner in tuners)
+    assert fast.offsets_.tolist() == reference.offsets_.tolist()
+    assert fast.best_score_ == reference.best_score_
+    assert fast.default_score_ == reference.default_score_

@@ -201,17 +201,21 @@ def _fscore(
     tp: torch.Tensor,
     pred_sum: torch.Tensor,
     true_sum: torch.Tensor,
-    precision: torch.Tensor,
-    recall: torch.Tensor,
     beta: float,
     average: Any,
     warn_for: Sequence[str],
     zero_division: Any,
     zero_value: float,
+    *,
+    precision: torch.Tensor | None = None,
+    recall: torch.Tensor | None = None,
 ) -> torch.Tensor:
+    """F-beta per class; ``beta=inf`` is the recall and ``beta=0`` the precision given."""
     if math.isinf(beta):
+        assert recall is not None
         return recall
     if beta == 0:
+        assert precision is not None
         return precision
     beta2 = beta**2
     return _divide(
@@ -247,13 +251,13 @@ def _prf_from_counts(
         tp,
         pred_sum,
         true_sum,
-        precision,
-        recall,
         beta,
         average,
         warn_for,
         zero_division,
         zero_value,
+        precision=precision,
+        recall=recall,
     )
     if average is None:
         return precision, recall, f, true_sum
@@ -415,13 +419,13 @@ def _multilabel_prf(
             tp,
             pred_sum,
             true_sum,
-            precision,
-            recall,
             beta,
             average,
             warn_for,
             zero_division,
             zero_value,
+            precision=precision,
+            recall=recall,
         )
         return _nanaverage(precision), _nanaverage(recall), _nanaverage(f), None
     res = _prf_from_counts(
