@@ -306,3 +306,39 @@ def test_resample_names_boolean_classes_in_a_strategy(tmp_path):
         )
         assert result.returncode == 0, result.stderr
         assert int(pd.read_parquet(out)["y"].sum()) == 20
+
+
+def test_sep_reads_and_writes_semicolon_files(tmp_path):
+    path = tmp_path / "semi.csv"
+    rows = [f"{i};{i % 3};{int(i % 5 == 0)}" for i in range(40)]
+    path.write_text("a;b;y\n" + "\n".join(rows) + "\n")
+    inspected = _run("inspect", str(path), "--target", "y", "--sep", ";", "--format", "json")
+    assert inspected.returncode == 0, inspected.stderr
+    classes = json.loads(inspected.stdout)["classes"]
+    assert [(c["label"], c["count"]) for c in classes] == [(0, 32), (1, 8)]
+    out = tmp_path / "out.csv"
+    result = _run(
+        "resample",
+        str(path),
+        "--target",
+        "y",
+        "--sep",
+        ";",
+        "--method",
+        "randomundersampler",
+        "-o",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0] == "a;b;y" and len(lines) == 17
+    tabbed = tmp_path / "tab.csv"
+    tabbed.write_text(path.read_text().replace(";", "\t"))
+    for sep in ("\\t", "tab"):  # what a shell passes for '\t'
+        assert _run("inspect", str(tabbed), "--target", "y", "--sep", sep).returncode == 0
+    for args, message in (
+        (["inspect", "--sep", ";"], "--sep applies to PATH only"),
+        (["inspect", str(path), "--target", "y", "--sep", ""], "give one field separator"),
+    ):
+        bad = _run(*args)
+        assert bad.returncode == 2 and message in bad.stderr, bad.stderr

@@ -224,3 +224,33 @@ def test_negative_zero_labels_stay_their_own_class(tmp_path):
     assert load_table(path, target="y").y.tolist() == ["0", "-0", "0", "1"]
     path.write_text("a,y\n1,0.0\n2,-0.0\n3,1.0\n")
     assert load_table(path, target="y").y.nunique() == 3
+
+
+def test_duplicate_column_names_are_refused_not_renamed(tmp_path):
+    # pandas would read the second "a" as "a.1": a column the user never named
+    path = tmp_path / "twice.csv"
+    path.write_text("a,b,a,y\n1,2,3,0\n4,5,6,1\n")
+    with pytest.raises(DataValidationError, match=r"more than one column named \['a'\]"):
+        load_table(path, target="y")
+    honest = tmp_path / "dotted.csv"  # a column really named "a.1" is not a duplicate
+    honest.write_text("a,a.1,y\n1,2,0\n3,4,1\n")
+    assert list(load_table(honest, target="y").X.columns) == ["a", "a.1"]
+
+
+def test_an_unnamed_index_column_warns(tmp_path):
+    path = tmp_path / "indexed.csv"
+    pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": [0, 1, 0]}).to_csv(path)  # index=True
+    with pytest.warns(UserWarning, match=r"no name \(read as 'Unnamed: 0'\).*index_col"):
+        table = load_table(path, target="y")
+    assert list(table.X.columns) == ["Unnamed: 0", "a"]  # kept, not dropped behind your back
+
+
+def test_sep_is_for_csv_files_only(tmp_path):
+    path = tmp_path / "semi.csv"
+    path.write_text("a;b;y\n1.5;2;0\n3;4;1\n")
+    assert list(load_table(path, target="y", sep=";").X.columns) == ["a", "b"]
+    pytest.importorskip("pyarrow")
+    parquet = tmp_path / "t.parquet"
+    pd.DataFrame({"a": [1.0, 2.0], "y": [0, 1]}).to_parquet(parquet)
+    with pytest.raises(InvalidParameterError, match="sep=';' applies to CSV and TSV files"):
+        load_table(parquet, target="y", sep=";")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._errors import UsageError
+from ._table_options import add_sep, sep_of
 
 __all__ = ["add_parser", "run"]
 
@@ -28,6 +29,7 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("path", nargs="?", metavar="PATH", help="a .csv, .tsv or .parquet file")
     parser.add_argument("--target", metavar="COL", help="the label column of PATH")
+    add_sep(parser)
     parser.add_argument(
         "--dataset",
         metavar="NAME",
@@ -71,6 +73,7 @@ def _data(args: argparse.Namespace) -> tuple[Any, Any, list[int]]:
     """Features, labels and the indices of the one-hot columns of text columns."""
     from ..datasets import load_dataset, load_table
 
+    sep = sep_of(args)
     if args.path is None:
         if args.target is not None:
             raise UsageError("--target needs PATH; the built-in data sets know their labels.")
@@ -79,7 +82,7 @@ def _data(args: argparse.Namespace) -> tuple[Any, Any, list[int]]:
         raise UsageError("--dataset applies without PATH only.")
     if args.target is None:
         raise UsageError("PATH needs --target COL, the name of its label column.")
-    table = load_table(args.path, target=args.target, encode="onehot")
+    table = load_table(args.path, target=args.target, encode="onehot", sep=sep)
     X = table.X.to_numpy(dtype="float32")
     y = table.y.to_numpy()
     columns = list(table.X.columns)

@@ -7,6 +7,7 @@ from typing import Any, TextIO
 
 from ._errors import UsageError
 from ._render import render_json, render_text_report
+from ._table_options import add_sep, sep_of
 
 __all__ = ["add_parser", "run"]
 
@@ -28,6 +29,7 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("path", nargs="?", metavar="PATH", help="a .csv, .tsv or .parquet file")
     parser.add_argument("--target", metavar="COL", help="the label column of PATH")
+    add_sep(parser)
     parser.add_argument(
         "--dataset",
         metavar="NAME",
@@ -49,6 +51,7 @@ def add_parser(commands: Any) -> None:
 def _report(args: argparse.Namespace) -> dict[str, Any]:
     from ..datasets import describe_labels, load_dataset, load_table
 
+    sep = sep_of(args)
     if args.path is not None:
         for option, value in (
             ("--dataset", args.dataset),
@@ -58,7 +61,7 @@ def _report(args: argparse.Namespace) -> dict[str, Any]:
                 raise UsageError(f"{option} applies to the built-in data sets only, not to PATH.")
         if args.target is None:
             raise UsageError("PATH needs --target COL, the name of its label column.")
-        table = load_table(args.path, target=args.target)
+        table = load_table(args.path, target=args.target, sep=sep)
         labels = table.y
         source: dict[str, Any] = {
             "kind": "file",

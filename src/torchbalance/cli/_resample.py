@@ -14,6 +14,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from ._errors import UsageError
+from ._table_options import add_sep, sep_of
 
 __all__ = ["add_parser", "resampler_classes", "run"]
 
@@ -45,13 +46,14 @@ def add_parser(commands: Any) -> None:
         description=(
             "Read PATH, resample it with METHOD (a resampler class name such as SMOTE or "
             "RandomUnderSampler, case-insensitive) and write the result to OUT (CSV or Parquet "
-            "by extension). Categorical columns are one-hot encoded first, except for SMOTENC and "
-            "SMOTEN, which handle them as categories; interpolating methods (SMOTE, ADASYN, ...) "
-            "refuse them."
+            "by extension; a .csv OUT uses --sep too). Categorical columns are one-hot encoded "
+            "first, except for SMOTENC and SMOTEN, which handle them as categories; "
+            "interpolating methods (SMOTE, ADASYN, ...) refuse them."
         ),
     )
     parser.add_argument("path", metavar="PATH", help="a .csv, .tsv or .parquet file")
     parser.add_argument("--target", metavar="COL", required=True, help="the label column")
+    add_sep(parser)
     parser.add_argument("--method", metavar="NAME", required=True, help="resampler class name")
     parser.add_argument(
         "--sampling-strategy",
@@ -118,9 +120,10 @@ def _check_output(destination: str, source: str) -> None:
         raise UsageError(f"-o {destination} is the input file; write the result elsewhere.")
 
 
-def _write(frame: Any, destination: str) -> None:
+def _write(frame: Any, destination: str, sep: str | None) -> None:
     """Write ``frame`` next to ``destination``, then move it into place: a failed write leaves
-    an existing file as it was (an existing ``-o`` file is replaced)."""
+    an existing file as it was (an existing ``-o`` file is replaced). A CSV takes ``sep``
+    (default ``","``), a TSV a tab."""
     folder = os.path.dirname(os.path.abspath(destination))
     suffix = "".join(Path(destination).suffixes)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".resample-", suffix=suffix)
@@ -129,8 +132,8 @@ def _write(frame: Any, destination: str) -> None:
         if destination.lower().endswith((".parquet", ".pq")):
             frame.to_parquet(temporary, index=False)
         else:
-            sep = "\t" if destination.lower().endswith(".tsv") else ","
-            frame.to_csv(temporary, index=False, sep=sep)
+            tsv = destination.lower().endswith(".tsv")
+            frame.to_csv(temporary, index=False, sep="\t" if tsv else sep or ",")
         os.replace(temporary, destination)
     except BaseException:
         os.unlink(temporary)
@@ -162,7 +165,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             f"unknown --method {args.method!r}; available: {', '.join(sorted(classes)) or 'none'}."
         )
     _check_output(str(args.output), str(args.path))
-    raw = load_table(args.path, target=args.target)
+    sep = sep_of(args)
+    raw = load_table(args.path, target=args.target, sep=sep)
     categorical = raw.categorical_columns
     params: dict[str, Any] = {}
     strategy = _strategy(args.sampling_strategy, raw.y)
@@ -188,7 +192,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
                 "their one-hot codes into categories that do not exist. Use --method SMOTENC "
                 "(mixed columns) or SMOTEN (all categorical), or a method that keeps rows."
             )
-        table = load_table(args.path, target=args.target, encode="onehot")
+        table = load_table(args.path, target=args.target, encode="onehot", sep=sep)
         resampler = _seeded(method(**params), args.seed)
         X, y = resampler.fit_resample(table.X, table.y)
         frame = pd.DataFrame(X, columns=table.X.columns)
@@ -202,7 +206,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if set(frame.columns) == set(raw.columns):  # the same columns: in the file's order
         frame = frame[raw.columns]
     destination = str(args.output)
-    _write(frame, destination)
+    _write(frame, destination, sep)
     before = table.y.value_counts().sort_index().to_dict()
     after = pd.Series(y).value_counts().sort_index().to_dict()
     print(f"resample: {method.__name__}: {before} -> {after}; wrote {destination}", file=sys.stderr)

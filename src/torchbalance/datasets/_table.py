@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..exceptions import DataValidationError, TorchBalanceWarning
+from ..exceptions import DataValidationError, InvalidParameterError, TorchBalanceWarning
 from ..utils import InstanceOf, Options, check_param, check_X_y, optional_import, warn_user
 
 __all__ = ["Table", "load_table"]
@@ -144,6 +144,30 @@ def _read(path: Path, kind: str, sep: str | None, pd: Any) -> Any:
         raise DataValidationError(
             f"load_table: cannot read '{path}' as {kind.upper()}: {reason}"
         ) from error
+
+
+def _check_column_names(frame: Any, path: Path, kind: str, sep: str | None, pd: Any) -> None:
+    """Refuse repeated column names (pandas reads a second "a" of a CSV as "a.1", a name the
+    user never wrote) and warn about unnamed ones, typically an index that ``to_csv`` wrote."""
+    names = [str(c) for c in frame.columns]
+    if kind == "csv":
+        header = pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False)
+        names = [str(c) for c in header.iloc[0].tolist()]
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
+    if repeated:
+        raise DataValidationError(
+            f"load_table: '{path}' has more than one column named {repeated}; give each column "
+            "its own name."
+        )
+    unnamed = [str(c) for c, name in zip(frame.columns, names, strict=True) if name == ""]
+    if unnamed:
+        warn_user(
+            f"load_table: {len(unnamed)} column(s) of '{path}' have no name (read as "
+            f"{unnamed[0]!r}) and are kept as features. If one is an index written by "
+            "DataFrame.to_csv, drop it, or write the file with index=False (pandas: "
+            "read_csv(..., index_col=0)).",
+            TorchBalanceWarning,
+        )
 
 
 def _missing_target_message(path: Path, target: str, columns: Sequence[Any]) -> str:
@@ -305,13 +329,15 @@ def load_table(
     method refuse them by name), unless ``encode="onehot"`` replaces each by int64 indicator
     columns ``<column>_<value>`` (plus ``<column>_nan`` when the column has missing values).
     Missing labels, a single class and non-integer numeric labels are refused; missing
-    feature values are left for the methods to refuse or handle.
+    feature values are left for the methods to refuse or handle. A column without a name
+    (often an index that ``DataFrame.to_csv`` wrote) is kept as a feature, with a warning.
 
     Args:
         path: The file.
         target: Name of the label column.
         encode: ``None`` (keep categorical columns) or ``"onehot"``.
-        sep: Field separator for CSV files (default ``","``, ``"\\t"`` for ``.tsv``).
+        sep: Field separator for CSV files (default ``","``, ``"\\t"`` for ``.tsv``); not
+            for Parquet.
 
     Returns:
         A :class:`Table`: ``X`` (DataFrame of the other columns), ``y`` (Series of labels,
@@ -319,8 +345,10 @@ def load_table(
 
     Raises:
         DataValidationError: A missing file, an unknown extension, an unreadable or empty file,
-            a missing target column (the columns and close names are listed), rows without a
-            label (how many, and which), non-integer numeric labels, or a single class.
+            two columns with one name, a missing target column (the columns and close names
+            are listed), rows without a label (how many, and which), non-integer numeric
+            labels, or a single class.
+        InvalidParameterError: ``sep`` for a Parquet file.
         ImportError: pandas (or pyarrow, for Parquet) is not installed; names the extra.
 
     Example:
@@ -345,8 +373,13 @@ def load_table(
     if file.is_dir():
         raise DataValidationError(f"load_table: '{file}' is a directory; give a file.")
     kind, default_sep = _file_format(file)
+    if kind == "parquet" and sep is not None:
+        raise InvalidParameterError(
+            f"load_table: sep={sep!r} applies to CSV and TSV files; '{file}' is Parquet."
+        )
     pd = optional_import("pandas", extra="cli", purpose="load_table")
     frame = _read(file, kind, sep or default_sep, pd)
+    _check_column_names(frame, file, kind, sep or default_sep, pd)
     if target not in frame.columns:
         raise DataValidationError(_missing_target_message(file, target, list(frame.columns)))
     if frame.shape[0] == 0:
