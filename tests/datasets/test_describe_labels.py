@@ -35,6 +35,22 @@ def test_numpy_labels_become_plain_python():
 
 
 @pytest.mark.parametrize(
+    ("y", "labels"),
+    [
+        (torch.tensor([True, False, True]), [False, True]),
+        (pd.Series([True, False, True]), [False, True]),  # a boolean Parquet label column
+        (np.array([1.0, 0.0, 1.0]), [0.0, 1.0]),
+        (pd.Series([3, 1, 3], dtype="Int64"), [1, 3]),
+    ],
+)
+def test_labels_are_shown_as_given(y, labels):
+    summary = describe_labels(y)
+    assert summary.labels == labels
+    assert [type(v) for v in summary.labels] == [type(v) for v in labels]
+    json.dumps(summary.to_dict())
+
+
+@pytest.mark.parametrize(
     ("count", "expected"),
     [
         (6, None),

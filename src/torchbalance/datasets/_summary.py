@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import torch
 
 from ..labels import imbalance_ratio
 from ..utils import Interval, check_labels, check_param, count_classes
@@ -101,8 +102,8 @@ def describe_labels(y: Any, *, n_splits: int = 5, k_neighbors: int = 5) -> Label
     check_param(owner, "k_neighbors", k_neighbors, [Interval(int, 1, None)])
     codes, converter = check_labels(y, owner=owner)
     stats = count_classes(codes)
-    classes = converter.classes
-    labels = [_plain(classes[c]) if classes is not None else c for c in stats]
+    codes_seen = torch.tensor(list(stats), dtype=torch.long)
+    labels = [_plain(v) for v in converter.label_array(codes_seen)]  # as given: bool stays bool
     counts = [int(n) for n in stats.values()]
     warnings = []
     for label, count in zip(labels, counts, strict=True):
