@@ -253,21 +253,23 @@ def _plus(base: list[float], gains: list[float]) -> list[float]:
     return [b + g for b, g in zip(base, gains, strict=True)]
 
 
-def _from_scores(per_fold: dict[str, list[float]], test_fraction: float | None = 0.2):
-    """A ComparisonResult built from hand-written per-fold scores (balanced accuracy)."""
+def _from_scores(
+    per_fold: dict[str, list[float]],
+    test_fraction: float | None = 0.2,
+    primary: str = "balanced_accuracy",
+):
+    """A ComparisonResult built from hand-written per-fold scores of one metric."""
     from torchbalance.experiment import ComparisonResult, StrategyResult, list_strategies
     from torchbalance.experiment._setting import Setting
     from torchbalance.metrics import paired_comparison
     from torchbalance.model_selection import CVResult, fold_mean_interval
+    from torchbalance.model_selection._scoring import LOWER_IS_BETTER
 
     known = list_strategies()
     results = []
     for name, scores in per_fold.items():
-        rows = [
-            {"repeat": 0, "fold": i, "balanced_accuracy": v, "fit_time": 0.1}
-            for i, v in enumerate(scores)
-        ]
-        summary = {"balanced_accuracy": fold_mean_interval(scores, test_fraction=test_fraction)}
+        rows = [{"repeat": 0, "fold": i, primary: v, "fit_time": 0.1} for i, v in enumerate(scores)]
+        summary = {primary: fold_mean_interval(scores, test_fraction=test_fraction)}
         results.append(
             StrategyResult(known.get(name, known["baseline"]), CVResult(rows, summary, 0.95))
         )
@@ -275,15 +277,15 @@ def _from_scores(per_fold: dict[str, list[float]], test_fraction: float | None =
             results[-1].paired = paired_comparison(
                 scores,
                 per_fold["baseline"],
-                alternative="greater",
+                alternative="less" if primary in LOWER_IS_BETTER else "greater",
                 test="t",
                 test_fraction=test_fraction,
             )
     setting = Setting(input_shape=(4,), class_counts=(90, 10), min_train_count=8)
     return ComparisonResult(
         results=results,
-        primary="balanced_accuracy",
-        metrics=["balanced_accuracy"],
+        primary=primary,
+        metrics=[primary],
         class_labels=[0, 1],
         skipped={},
         setting=setting,
@@ -342,6 +344,24 @@ def test_no_recommendation_when_nothing_survives_the_adjustment():
     )
     assert result.recommendation().startswith("No strategy beats the baseline")
     assert "2 comparisons" in result.recommendation()
+
+
+def test_a_lower_is_better_primary_recommends_the_lowest_and_says_lower():
+    base = [0.10, 0.12, 0.09, 0.11, 0.10] * 2
+    calibrated = _from_scores(
+        {
+            "baseline": base,
+            "smote": [v + 0.03 for v in base],  # worse calibrated on every fold
+            "posthoc_adjustment": [v - 0.05 - 0.002 * (i % 3) for i, v in enumerate(base)],
+        },
+        primary="ece",
+    )
+    assert calibrated.leaderboard()[0]["strategy"] == "posthoc_adjustment"
+    line = calibrated.recommendation()
+    assert line.startswith("Use posthoc_adjustment: ece 0.05"), line
+    assert "-0.05" in line and "over the baseline" in line
+    worse = _from_scores({"baseline": base, "smote": [v + 0.03 for v in base]}, primary="ece")
+    assert worse.recommendation() == "Keep baseline: no strategy scored a lower mean ece."
 
 
 def test_more_repeats_of_the_same_folds_do_not_drive_p_to_zero():
