@@ -137,7 +137,8 @@ def test_prediction_needs_fit_and_fit_resample_needs_resamplers():
     pipe = make_pipeline(TomekLinks(), Recorder())
     with pytest.raises(NotFittedError, match="call fit"):
         pipe.predict(X)
-    with pytest.raises(InvalidParameterError, match="has no fit_resample"):
+    assert not hasattr(pipe, "fit_resample")  # so no host takes it for a resampler
+    with pytest.raises(AttributeError, match="'recorder' .* is a model, not a resampler"):
         pipe.fit_resample(X, y)
     pipe.fit(X, y)
     # a method the last step lacks is no attribute (scikit-learn's scorers test with hasattr)
@@ -260,3 +261,25 @@ def test_weights_routed_to_a_resampler_flow_on():
     pipe = make_pipeline(RandomUnderSampler(generator=0), TomekLinks())
     X_res, y_res = pipe.fit_resample(X, y, randomundersampler__sample_weight=weight)
     assert len(X_res) == len(y_res) == len(pipe[1].sample_indices_)
+
+
+def test_a_pipeline_with_a_transformer_is_no_resampler_so_no_host_skips_its_transformer():
+    # nested as a step (or given to TorchClassifier / an ensemble as resampler=), its scaler
+    # ran at fit but would be skipped at predict with the resamplers: predictions on raw data
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = _data()
+    scaled_smote = make_pipeline(StandardScaler(), SMOTE(generator=0))
+    assert not hasattr(scaled_smote, "fit_resample")
+    with pytest.raises(AttributeError, match="'standardscaler' .* transforms the features"):
+        scaled_smote.fit_resample(X, y)
+    with pytest.raises(InvalidParameterError, match="every step but the last must have"):
+        make_pipeline(scaled_smote, Recorder()).fit(X, y)
+    flat = make_pipeline(StandardScaler(), SMOTE(generator=0), Recorder()).fit(X, y)
+    assert flat.predict(X).shape == (len(y),)
+    resamplers_only = make_pipeline(RandomUnderSampler(generator=0), SMOTE(generator=0))
+    nested = make_pipeline(resamplers_only, Recorder()).fit(X, y)  # still a resampler
+    assert (
+        nested.named_steps["recorder"].fit_counts_[0]
+        == nested.named_steps["recorder"].fit_counts_[1]
+    )

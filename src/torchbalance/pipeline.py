@@ -3,9 +3,11 @@
 ``Pipeline`` is imbalanced-learn's pipeline on torchbalance's terms: every step but the last is
 a resampler (``fit_resample``) or a transformer (``fit_transform``/``transform``); the last may
 also be an estimator. Resamplers act while fitting and are skipped at prediction, so test data
-is never resampled. A pipeline whose steps are all resamplers (or transformers) is itself a
-resampler: ``fit_resample`` runs them in turn, so it can sit inside another pipeline, a
-:class:`~torchbalance.models.TorchClassifier` or cross-validation.
+is never resampled. A pipeline whose steps are all resamplers is itself a resampler:
+``fit_resample`` runs them in turn, so it can sit inside another pipeline, a
+:class:`~torchbalance.models.TorchClassifier` or cross-validation. A pipeline with a
+transformer has no ``fit_resample``: a host skips resamplers at prediction, so it would skip
+the transformer there too and predict on untransformed features.
 """
 
 from __future__ import annotations
@@ -51,6 +53,25 @@ def _last_step_lacks(method: str) -> Callable[[Any], str | None]:
         )
 
     return reason
+
+
+def _not_a_resampler(pipeline: Any) -> str | None:
+    """Why ``fit_resample`` is not offered: a step that transforms the features, or a model."""
+    for name, step in pipeline.steps:
+        if step is None or step == "passthrough" or _is_resampler(step):
+            continue
+        if not _is_transformer(step):
+            return (
+                f"Pipeline has no fit_resample: the last step {name!r} "
+                f"({type(step).__name__}) is a model, not a resampler."
+            )
+        return (
+            f"Pipeline has no fit_resample: step {name!r} ({type(step).__name__}) transforms the "
+            "features, and whatever hosts a resampler (another pipeline, TorchClassifier, an "
+            "ensemble, imbalanced-learn) skips it at prediction, so the model would predict on "
+            "untransformed features. Put the transformers in the host pipeline itself."
+        )
+    return None
 
 
 class _NamedSteps(dict[str, Any]):
@@ -279,26 +300,27 @@ class Pipeline(ParamsMixin):
         self._fitted = True
         return self
 
+    @available_if(_not_a_resampler)
     def fit_resample(
         self, X: Any, y: Any, *, sample_weight: Any = None, **fit_params: Any
     ) -> tuple[Any, ...]:
-        """Run every step as a resampler/transformer and return the resampled ``(X, y)``.
+        """Run every step (all resamplers) in turn and return the resampled ``(X, y)``.
 
         With ``sample_weight``, every resampler carries the weights along and
         ``(X, y, sample_weight)`` is returned, as for a single resampler. ``fit_params`` are
-        routed as in :meth:`fit`.
+        routed as in :meth:`fit`. Only for pipelines without transformers (see the module's
+        note).
         """
+        return self._resample_through(X, y, sample_weight=sample_weight, **fit_params)
+
+    def _resample_through(
+        self, X: Any, y: Any, *, sample_weight: Any = None, **fit_params: Any
+    ) -> tuple[Any, ...]:
+        """``fit_resample``'s work with transformers allowed (steps that resample or transform
+        only): what a model after these steps would be fitted on."""
         routed = self._route(fit_params)
         X, y, weight = self._run_intermediate(X, y, routed, sample_weight)
-        final = self._final
-        if not (final is None or final == "passthrough" or _is_resampler(final)) and not hasattr(
-            final, "fit_transform"
-        ):
-            raise InvalidParameterError(
-                f"Pipeline: the last step {self.steps[-1][0]!r} ({type(final).__name__}) has no "
-                "fit_resample; fit_resample needs every step to be a resampler or transformer."
-            )
-        X, y, weight = self._fit_step(final, X, y, routed[self.steps[-1][0]], weight)
+        X, y, weight = self._fit_step(self._final, X, y, routed[self.steps[-1][0]], weight)
         self._fitted = True
         return (X, y) if sample_weight is None else (X, y, weight)
 

@@ -222,7 +222,7 @@ def _labels_after_resampling(model: Any, X: Any, y: Any) -> Any:
                 for name, step in steps[:-1]
             ]
         )
-        return replay.fit_resample(X, y)[1]
+        return replay._resample_through(X, y)[1]  # transformers allowed: labels only
     resampler = getattr(model, "resampler", None)
     if hasattr(resampler, "fit_resample"):
         return clone_estimator(resampler).fit_resample(X, y)[1]
