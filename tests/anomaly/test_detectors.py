@@ -94,10 +94,13 @@ def test_with_y_it_trains_on_the_normal_class_and_predicts_labels(planted, detec
     assert detector.normal_class_ == "ok" and list(detector.classes_) == ["fraud", "ok"]
     predicted = detector.predict(X.numpy())
     assert set(predicted.tolist()) == {"fraud", "ok"}
-    flagged = detector.decision_function(X.numpy()) > 0
+    # as any scikit-learn classifier's, decision_function is positive for classes_[1] ("ok")
+    flagged = detector.decision_function(X.numpy()) < 0
     assert np.array_equal(predicted == "fraud", flagged)
     proba = detector.predict_proba(X.numpy())  # column 0 is "fraud", the anomaly class
     assert np.array_equal(proba[:, 0] > 0.5, flagged)
+    ranks = np.argsort(detector.decision_function(X.numpy()), kind="stable")
+    assert np.array_equal(ranks, np.argsort(proba[:, 1], kind="stable"))
 
 
 @pytest.mark.parametrize("detector", _detectors(generator=0), ids=IDS)
@@ -308,3 +311,18 @@ def test_detectors_are_classifiers_to_scikit_learn():
     assert is_classifier(DeepSVDD())
     scores = cross_val_score(DeepSVDD(epochs=3, generator=0), X, y, scoring="roc_auc", cv=2)
     assert scores.min() > 0.9
+
+
+@pytest.mark.parametrize("detector", _detectors(generator=0), ids=IDS)
+def test_scikit_learn_scorers_rank_anomalies_right_whichever_label_sorts_first(planted, detector):
+    # roc_auc's scorer reads decision_function as a score for classes_[1]
+    from sklearn.metrics import get_scorer
+
+    X, y = planted()
+    auc = get_scorer("roc_auc")
+    for rare in (1, 0):  # the anomaly label sorts second, then first
+        labels = np.where(y.numpy() == 1, rare, 1 - rare)
+        fitted = sk_clone(detector).fit(X.numpy(), labels)
+        by_scorer = auc(fitted, X.numpy(), labels)
+        by_hand = roc_auc_score(labels == rare, fitted.score_samples(X.numpy()))
+        assert by_scorer == pytest.approx(by_hand) and by_scorer > 0.8, (rare, by_scorer)

@@ -8,7 +8,8 @@ resampler (:class:`AnomalyCleaner`).
 
 Convention: **anomaly scores are higher for more anomalous samples** — the opposite sign of
 scikit-learn's ``IsolationForest.score_samples`` — and ``decision_function`` is positive for
-anomalies.
+anomalies whenever the anomaly label sorts second (as a classifier's is positive for
+``classes_[1]``).
 """
 
 from ._autoencoder import AutoencoderDetector

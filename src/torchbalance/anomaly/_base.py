@@ -271,18 +271,26 @@ class BaseDetector(ClassifierMixin, ParamsMixin):
         return self._give_back(scores, context)
 
     def decision_function(self, X: Any) -> Any:
-        """``score_samples(X) - threshold_``: **positive for anomalies**, negative for inliers
-        (again the opposite sign of scikit-learn's outlier detectors). Same types as
-        :meth:`score_samples`.
+        """``score_samples(X) - threshold_``, signed as a scikit-learn classifier's: positive
+        for ``classes_[1]``. That is the anomaly class when its label sorts second (1 =
+        anomaly, and always without ``y``), so **positive for anomalies**; when the anomaly
+        label sorts first (0 = rare, "anomaly" < "normal") it is negated, so scorers such as
+        ``roc_auc`` and ``CalibratedClassifierCV`` read it the right way round.
+        :meth:`score_samples` keeps one orientation. Same types as :meth:`score_samples`.
         """
         scores, context = self._score_tensor(X)
-        return self._give_back(scores - self.threshold_, context)
+        margin = scores - self.threshold_
+        if self.classes_[0] == self.outlier_class_:
+            margin = -margin
+        return self._give_back(margin, context)
 
     def __sklearn_tags__(self) -> Any:  # called by scikit-learn only, which is then installed
         """A classifier to scikit-learn (model selection, scoring), whose ``y`` is optional:
         without it every training row is taken as normal."""
         tags = super().__sklearn_tags__()
         tags.target_tags.required = False
+        if tags.classifier_tags is not None:  # two classes only: normal and anomaly
+            tags.classifier_tags.multi_class = False
         return tags
 
     def _anomaly_probability(self, scores: torch.Tensor) -> torch.Tensor:
