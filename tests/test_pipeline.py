@@ -283,3 +283,31 @@ def test_a_pipeline_with_a_transformer_is_no_resampler_so_no_host_skips_its_tran
         nested.named_steps["recorder"].fit_counts_[0]
         == nested.named_steps["recorder"].fit_counts_[1]
     )
+
+
+def test_scikit_learn_pipeline_methods_score_samples_score_weights_and_output():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    from torchbalance.anomaly import DeepSVDD
+
+    X, y = _data()
+    X = X.numpy()
+    detector = make_pipeline(StandardScaler(), DeepSVDD(epochs=1, generator=0)).fit(X)
+    scaled = StandardScaler().fit_transform(X)
+    assert np.allclose(detector.score_samples(X), detector[-1].score_samples(scaled))
+    model = make_pipeline(StandardScaler(), SMOTE(generator=0), LogisticRegression()).fit(X, y)
+    weights = np.where(np.asarray(y) == 1, 3.0, 1.0)
+    expected = model[-1].score(scaled, y, sample_weight=weights)
+    assert model.score(X, y, sample_weight=weights) == expected
+    assert model.n_features_in_ == X.shape[1]
+    framed = model.set_output(transform="pandas").fit(X, y)
+    assert list(framed[-1].feature_names_in_) == [f"x{i}" for i in range(X.shape[1])]
+    resampled = make_pipeline(SMOTE(generator=0), StandardScaler())
+    out = resampled.fit_transform(X, y)
+    X_s, _ = SMOTE(generator=0).fit_resample(X, y)
+    assert np.allclose(out, StandardScaler().fit_transform(X_s))
+    assert list(resampled.get_feature_names_out()) == [f"x{i}" for i in range(X.shape[1])]
+    assert not hasattr(make_pipeline(SMOTE(), LogisticRegression()), "fit_transform")
+    with pytest.raises(InvalidParameterError, match="resamples and ends in a transformer"):
+        make_pipeline(make_pipeline(SMOTE(), StandardScaler()), LogisticRegression()).fit(X, y)

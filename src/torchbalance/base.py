@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import math
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -24,6 +25,7 @@ from .utils import (
     check_sample_weight,
     check_sampling_strategy,
     check_X_y,
+    remember_feature_names,
     validate_params,
 )
 
@@ -169,11 +171,26 @@ class BaseResampler(ParamsMixin, ABC):
     def fit(self: Any, X: Any, y: Any) -> Any:
         """Check the inputs and resolve ``sampling_strategy``; returns ``self``."""
         self._validate_params()
-        _, y_tensor, converter = check_X_y(
+        X_tensor, y_tensor, converter = check_X_y(
             X, y, owner=type(self).__name__, allow_nan=self._allow_nan, allow_nd=True
         )
+        self._remember_features(X, X_tensor)
         self._resolve_strategy(y_tensor, converter)
         return self
+
+    def _remember_features(self, X: Any, X_tensor: torch.Tensor) -> None:
+        """``n_features_in_`` and, for a DataFrame, ``feature_names_in_`` (as imbalanced-learn)."""
+        self.n_features_in_ = math.prod(X_tensor.shape[1:])
+        remember_feature_names(self, X)
+
+    def __sklearn_tags__(self) -> Any:  # called by scikit-learn only, which is then installed
+        from sklearn.utils import InputTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type=None,
+            target_tags=TargetTags(required=True),
+            input_tags=InputTags(allow_nan=self._allow_nan),
+        )
 
     def fit_resample(self, X: Any, y: Any, *, sample_weight: Any = None) -> tuple[Any, ...]:
         """Resample ``X`` and ``y`` (and, if given, the per-sample weights).
@@ -202,6 +219,7 @@ class BaseResampler(ParamsMixin, ABC):
         X_tensor, y_tensor, converter = check_X_y(
             X, y, owner=owner, allow_nan=self._allow_nan, allow_nd=True
         )
+        self._remember_features(X, X_tensor)
         weight = None
         if sample_weight is not None:
             weight, give_back = check_sample_weight(sample_weight, y_tensor.shape[0], owner=owner)

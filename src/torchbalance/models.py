@@ -25,11 +25,13 @@ from .utils import (
     Interval,
     IsCallable,
     Options,
+    check_feature_names,
     check_features,
     check_X_y,
     derive_seed,
     host_generator,
     print_epoch,
+    remember_feature_names,
     resolve_device,
 )
 
@@ -255,6 +257,7 @@ class TorchClassifier(ClassifierMixin, ParamsMixin):
         self.classes_ = converter.label_array(classes)  # the caller's values and dtype
         self.input_shape_ = tuple(X_t.shape[1:])
         self.n_features_in_ = math.prod(self.input_shape_)
+        remember_feature_names(self, X)
         seed = derive_seed(host_generator(self.generator, owner="TorchClassifier"))
         X_fit = X_t.to(device=device, dtype=torch.float32)
         X_fit, codes = self._resample(X_fit, codes.to(device), seed, converter.to_y(classes))
@@ -311,6 +314,7 @@ class TorchClassifier(ClassifierMixin, ParamsMixin):
                 "This TorchClassifier is not fitted yet; call fit(X, y) before predicting."
             )
         X_t, info = check_features(X, owner="TorchClassifier", allow_nd=True)
+        check_feature_names(self, X, owner="TorchClassifier")
         if tuple(X_t.shape[1:]) != self.input_shape_:
             raise DataValidationError(
                 f"TorchClassifier: X has {math.prod(X_t.shape[1:])} features, but "

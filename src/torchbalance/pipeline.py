@@ -74,6 +74,19 @@ def _not_a_resampler(pipeline: Any) -> str | None:
     return None
 
 
+def _last_step_not_transformer(method: str) -> Callable[[Any], str | None]:
+    def reason(pipeline: Any) -> str | None:
+        name, final = pipeline.steps[-1]
+        if final is None or final == "passthrough" or _is_transformer(final):
+            return None
+        return (
+            f"Pipeline has no {method}: the last step {name!r} ({type(final).__name__}) is not "
+            "a transformer."
+        )
+
+    return reason
+
+
 class _NamedSteps(dict[str, Any]):
     """A dict of steps whose keys also read as attributes, as scikit-learn's ``Bunch``."""
 
@@ -162,6 +175,14 @@ class Pipeline(ParamsMixin):
                     "but the last must have fit_resample (a resampler) or fit/transform (a "
                     "transformer)."
                 )
+            if isinstance(step, Pipeline) and not _is_resampler(step):
+                inner = [s for _, s in step.steps if s is not None and s != "passthrough"]
+                if any(_is_resampler(s) for s in inner):
+                    raise InvalidParameterError(
+                        f"{owner}: step {name!r} is a pipeline that resamples and ends in a "
+                        "transformer: as a step it transforms, and its resampled rows would "
+                        "no longer match y. List its steps in this pipeline instead."
+                    )
             if _is_resampler(step) and _is_transformer(step):
                 raise InvalidParameterError(
                     f"{owner}: step {name!r} ({type(step).__name__}) has both fit_resample and "
@@ -362,35 +383,82 @@ class Pipeline(ParamsMixin):
         """Transformers, then the last step's ``decision_function`` (no resampling)."""
         return self._call_final("decision_function", X)
 
+    @available_if(_last_step_lacks("score_samples"))
+    def score_samples(self, X: Any) -> Any:
+        """Transformers, then the last step's ``score_samples`` (an anomaly detector's)."""
+        return self._call_final("score_samples", X)
+
     @available_if(_last_step_lacks("score"))
-    def score(self, X: Any, y: Any = None) -> Any:
-        """Transformers, then the last step's ``score(X, y)`` (no resampling)."""
-        return self._call_final("score", X, y)
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> Any:
+        """Transformers, then the last step's ``score(X, y)`` (no resampling), with
+        ``sample_weight`` when given."""
+        if sample_weight is None:
+            return self._call_final("score", X, y)
+        return self._final.score(self._transform_only(X), y, sample_weight=sample_weight)
+
+    @property
+    def n_features_in_(self) -> int:
+        """The first step's ``n_features_in_`` (features seen at ``fit``)."""
+        for _, step in self.steps:
+            if step is not None and step != "passthrough":
+                return int(step.n_features_in_)
+        raise AttributeError("Pipeline has no n_features_in_: every step is 'passthrough'.")
+
+    def get_feature_names_out(self, input_features: Any = None) -> Any:
+        """The output names of the transformers in turn (resamplers keep the columns)."""
+        names = input_features
+        for name, step in self.steps:
+            if step is None or step == "passthrough" or _is_resampler(step):
+                continue
+            if not hasattr(step, "get_feature_names_out"):
+                raise AttributeError(
+                    f"Pipeline has no get_feature_names_out: step {name!r} "
+                    f"({type(step).__name__}) lacks it."
+                )
+            names = step.get_feature_names_out(names)
+        return names
+
+    def set_output(self, *, transform: str | None = None) -> Pipeline:
+        """scikit-learn's output switch, passed to every step that transforms."""
+        for name, step in self.steps:
+            if hasattr(step, "set_output"):
+                step.set_output(transform=transform)
+            elif transform is not None and _is_transformer(step):
+                raise InvalidParameterError(
+                    f"Pipeline: step {name!r} ({type(step).__name__}) has no set_output, so "
+                    f"its output cannot be set to {transform!r}."
+                )
+        return self
 
     def __sklearn_is_fitted__(self) -> bool:
         return bool(getattr(self, "_fitted", False))
 
-    @property
-    def transform(self) -> Any:
+    @available_if(_last_step_not_transformer("transform"))
+    def transform(self, X: Any) -> Any:
         """Transformers only, then the last step's ``transform`` (no resampling).
 
         Available only when the last step is a transformer or ``"passthrough"`` (as in
         scikit-learn), so a pipeline of resamplers is a pure resampler to imbalanced-learn.
         """
-        final = self._final
-        if not (final is None or final == "passthrough" or _is_transformer(final)):
-            raise AttributeError(
-                f"Pipeline has no transform: the last step {self.steps[-1][0]!r} "
-                f"({type(final).__name__}) is not a transformer."
-            )
-        return self._transform
-
-    def _transform(self, X: Any) -> Any:
         X = self._transform_only(X)
         final = self._final
         if final is None or final == "passthrough":
             return X
         return final.transform(X)
+
+    @available_if(_last_step_not_transformer("fit_transform"))
+    def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> Any:
+        """``fit`` every step but the last, then the last step's ``fit_transform``: the
+        resampled, transformed training rows (as imbalanced-learn's pipeline)."""
+        routed = self._route(fit_params)
+        X, y, _ = self._run_intermediate(X, y, routed)
+        final, kwargs = self._final, routed[self.steps[-1][0]]
+        self._fitted = True
+        if final is None or final == "passthrough":
+            return X
+        if hasattr(final, "fit_transform"):
+            return final.fit_transform(X, y, **kwargs)
+        return final.fit(X, y, **kwargs).transform(X)
 
     def __sklearn_tags__(self) -> Any:
         """scikit-learn's tags: the last step's (so a pipeline ending in a classifier is a

@@ -258,9 +258,11 @@ def test_types_in_types_out():
     assert list(model.classes_) == ["common", "rare"]
     predicted = model.predict(frame)
     assert isinstance(predicted, np.ndarray) and set(predicted) <= {"common", "rare"}
-    proba = model.predict_proba(X.numpy())
+    with pytest.warns(UserWarning, match="X has no feature names, but it was fitted with"):
+        proba = model.predict_proba(X.numpy())
     assert isinstance(proba, np.ndarray) and proba.shape == (600, 2)
-    tensor_proba = model.predict_proba(X)
+    with pytest.warns(UserWarning, match="no feature names"):
+        tensor_proba = model.predict_proba(X)
     assert isinstance(tensor_proba, torch.Tensor) and tensor_proba.dtype == torch.float32
     np.testing.assert_allclose(tensor_proba.numpy(), proba, atol=1e-6)
     shifted = BalancedBaggingClassifier(SMALL, n_estimators=2, generator=0).fit(X, Y + 10)

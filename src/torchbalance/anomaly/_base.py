@@ -23,12 +23,14 @@ from ..models import TRAINING_CONSTRAINTS
 from ..utils import (
     InstanceOf,
     Interval,
+    check_feature_names,
     check_features,
     check_labels,
     derive_seed,
     host_generator,
     print_epoch,
     quantile,
+    remember_feature_names,
     resolve_device,
 )
 
@@ -175,6 +177,7 @@ class BaseDetector(ClassifierMixin, ParamsMixin):
             )
         self.input_shape_ = tuple(X_t.shape[1:])
         self.n_features_in_ = math.prod(self.input_shape_)
+        remember_feature_names(self, X)
         F = X_t.index_select(0, rows).reshape(rows.numel(), -1).to(device, torch.float32)
         self.mean_ = F.mean(dim=0)
         std = F.std(dim=0, unbiased=False)
@@ -232,6 +235,7 @@ class BaseDetector(ClassifierMixin, ParamsMixin):
         """float64 scores on X's device, and X's feature info."""
         self._check_fitted()
         X_t, info = check_features(X, owner=self._owner, allow_nd=True)
+        check_feature_names(self, X, owner=self._owner)
         if math.prod(X_t.shape[1:]) != self.n_features_in_:
             raise DataValidationError(
                 f"{self._owner}: X has {math.prod(X_t.shape[1:])} features, but {self._owner} "

@@ -8,8 +8,17 @@ import numpy as np
 import torch
 
 from ..base import ParamsMixin
-from ..exceptions import DataValidationError, NotFittedError
-from ..utils import InstanceOf, Options, check_features, check_labels, derive_seed, host_generator
+from ..exceptions import DataValidationError, InvalidParameterError, NotFittedError
+from ..utils import (
+    InstanceOf,
+    Options,
+    check_feature_names,
+    check_features,
+    check_labels,
+    derive_seed,
+    host_generator,
+    remember_feature_names,
+)
 from ._common import detector_scores, fit_detector, make_detector
 
 __all__ = ["AnomalyScoreFeature"]
@@ -95,6 +104,7 @@ class AnomalyScoreFeature(ParamsMixin):
         seed = derive_seed(host_generator(self.generator, owner=owner))
         self.detector_ = fit_detector(make_detector(self.detector, seed, owner, X_t.device), rows)
         self.n_features_in_ = X_t.shape[1]
+        remember_feature_names(self, X)
         return self
 
     def transform(self, X: Any) -> Any:
@@ -108,12 +118,18 @@ class AnomalyScoreFeature(ParamsMixin):
         if not hasattr(self, "detector_"):
             raise NotFittedError(f"This {owner} is not fitted yet; call fit(X) first.")
         X_t, info = check_features(X, owner=owner)
+        check_feature_names(self, X, owner=owner)
         if X_t.shape[1] != self.n_features_in_:
             raise DataValidationError(
                 f"{owner}: X has {X_t.shape[1]} features, but {owner} is expecting "
                 f"{self.n_features_in_} features as input."
             )
         scores = detector_scores(self.detector_, X_t)
+        if self._output() == "pandas" and info.kind != "pandas":
+            import pandas as pd
+
+            data = np.column_stack([X_t.cpu().numpy(), scores.cpu().numpy()])
+            return pd.DataFrame(data, columns=self.get_feature_names_out())
         if info.kind == "tensor":
             dtype = X_t.dtype if X_t.is_floating_point() else torch.float32
             return torch.cat([X_t.to(dtype), scores.to(dtype)[:, None]], dim=1)
@@ -132,3 +148,36 @@ class AnomalyScoreFeature(ParamsMixin):
     def fit_transform(self, X: Any, y: Any = None) -> Any:
         """``fit(X, y).transform(X)`` (in-sample scores for the training rows)."""
         return self.fit(X, y).transform(X)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """The output column names: the input's (``feature_names_in_``, ``input_features`` or
+        ``x0, x1, ...``) and ``name``, as scikit-learn's transformers give them."""
+        if not hasattr(self, "detector_"):
+            raise NotFittedError(f"This {type(self).__name__} is not fitted yet; call fit first.")
+        names = getattr(self, "feature_names_in_", None)
+        if input_features is not None:
+            names = np.asarray(input_features, dtype=object)
+            if len(names) != self.n_features_in_:
+                raise DataValidationError(
+                    f"{type(self).__name__}: input_features has {len(names)} names for "
+                    f"{self.n_features_in_} features."
+                )
+        if names is None:
+            names = np.asarray([f"x{i}" for i in range(self.n_features_in_)], dtype=object)
+        return np.asarray([*names, self.name], dtype=object)
+
+    def set_output(self, *, transform: str | None = None) -> AnomalyScoreFeature:
+        """scikit-learn's output switch: ``"pandas"`` makes ``transform`` return a DataFrame
+        for any input, ``"default"`` the input's own type; ``None`` changes nothing."""
+        if transform is None:
+            return self
+        if transform not in ("default", "pandas"):
+            raise InvalidParameterError(
+                f"{type(self).__name__}: set_output(transform={transform!r}) is invalid; it "
+                "must be 'default', 'pandas' or None."
+            )
+        self._sklearn_output_config = {"transform": transform}  # sklearn's clone keeps it
+        return self
+
+    def _output(self) -> str:
+        return getattr(self, "_sklearn_output_config", {}).get("transform", "default")

@@ -22,10 +22,12 @@ from ..utils import (
     Interval,
     Options,
     available_if,
+    check_feature_names,
     check_features,
     check_X_y,
     derive_seed,
     host_generator,
+    remember_feature_names,
 )
 from ._vectorized import MemberPlan, fast_path_blocker, train_stacked
 
@@ -289,6 +291,7 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
         n_samples = X_t.shape[0]
         self.input_shape_ = tuple(X_t.shape[1:])
         self.n_features_in_ = math.prod(self.input_shape_)
+        remember_feature_names(self, X)
         resampler, max_samples, max_features, bootstrap = self._sampling()
         n_draw = self._count(max_samples, n_samples, owner, "max_samples", "samples")
         n_columns = X_t.shape[1]
@@ -474,6 +477,7 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
                 f"This {self._owner()} is not fitted yet; call fit(X, y) before predicting."
             )
         X_t, info = check_features(X, owner=self._owner(), allow_nd=True)
+        check_feature_names(self, X, owner=self._owner())
         if tuple(X_t.shape[1:]) != self.input_shape_:
             raise DataValidationError(
                 f"{self._owner()}: X has {math.prod(X_t.shape[1:])} features, but "

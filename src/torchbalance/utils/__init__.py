@@ -1,6 +1,7 @@
 """Validation of data, parameters, ``sampling_strategy`` and generators; optional imports."""
 
 from ._available import available_if
+from ._feature_names import check_feature_names, remember_feature_names
 from ._generator import check_generator, derive_seed, host_generator
 from ._optional import optional_import
 from ._params import (
@@ -41,6 +42,7 @@ __all__ = [
     "OutputConverter",
     "available_if",
     "check_X_y",
+    "check_feature_names",
     "check_features",
     "check_generator",
     "check_labels",
@@ -53,6 +55,7 @@ __all__ = [
     "optional_import",
     "print_epoch",
     "quantile",
+    "remember_feature_names",
     "render_table",
     "resolve_device",
     "validate_params",
