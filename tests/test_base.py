@@ -158,3 +158,58 @@ def test_strategy_errors_name_caller_labels():
     resampler = KeepFirstUnderSampler(sampling_strategy={"a": 50})
     with pytest.raises(InvalidParameterError, match="class 'a', which has only 6"):
         resampler.fit_resample(np.zeros((9, 2)), np.array(["a"] * 6 + ["b"] * 3))
+
+
+def test_selected_dataframe_rows_keep_their_exact_values():
+    # a frame of int64 and float columns goes through float64, which rounds int64 above 2**53;
+    # rows a resampler selects are taken from the frame itself
+    pd = pytest.importorskip("pandas")
+    from torchbalance.over_sampling import RandomOverSampler
+    from torchbalance.under_sampling import RandomUnderSampler, TomekLinks
+
+    y = np.r_[np.zeros(15, dtype=int), np.ones(5, dtype=int)]
+    frame = pd.DataFrame(
+        {"id": np.arange(20, dtype=np.int64) + 2**53 + 1, "x": np.linspace(0, 1, 20)},
+        index=np.arange(100, 120),
+    )
+    for resampler in (
+        RandomUnderSampler(generator=0),
+        RandomOverSampler(generator=0),
+        TomekLinks(),
+    ):
+        X_res, _ = resampler.fit_resample(frame, y)
+        rows = resampler.sample_indices_.numpy()
+        assert X_res["id"].tolist() == frame["id"].to_numpy()[rows].tolist()
+        assert X_res.dtypes.tolist() == frame.dtypes.tolist()
+        assert X_res.index.tolist() == list(range(len(rows)))  # reset, as before
+
+
+def test_nullable_integer_columns_take_new_rows_as_plain_integer_columns_do():
+    pd = pytest.importorskip("pandas")
+    from torchbalance.over_sampling import SMOTE
+
+    rng = np.random.default_rng(0)
+    y = np.r_[np.zeros(30, dtype=int), np.ones(10, dtype=int)]
+    values = rng.integers(0, 100, 40)
+    frame = pd.DataFrame({"nullable": pd.array(values, dtype="Int64"), "plain": values})
+    X_res, _ = SMOTE(generator=0).fit_resample(frame, y)
+    assert str(X_res["nullable"].dtype) == "Int64" and len(X_res) == 60
+    assert X_res["nullable"].astype("int64").tolist() == X_res["plain"].tolist()
+
+
+def test_clone_leaves_a_fitted_estimator_parameter_unfitted_as_scikit_learn_does():
+    from sklearn.base import clone as sklearn_clone
+    from sklearn.linear_model import LogisticRegression
+
+    from torchbalance.pipeline import make_pipeline
+    from torchbalance.under_sampling import InstanceHardnessThreshold, RandomUnderSampler
+
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.r_[np.zeros(30, dtype=int), np.ones(10, dtype=int)]
+    fitted = LogisticRegression(C=0.5).fit(X, y)
+    for twin in (
+        clone(InstanceHardnessThreshold(estimator=fitted)).estimator,
+        sklearn_clone(InstanceHardnessThreshold(estimator=fitted)).estimator,
+        clone(make_pipeline(RandomUnderSampler(), fitted))[-1],
+    ):
+        assert twin is not fitted and twin.C == 0.5 and not hasattr(twin, "coef_")

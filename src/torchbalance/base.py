@@ -118,11 +118,26 @@ def clone(estimator: T) -> T:
         >>> twin.kw_args == resampler.kw_args and twin.kw_args is not resampler.kw_args
         True
     """
-    params = {
-        name: clone(value) if isinstance(value, ParamsMixin) else copy.deepcopy(value)
-        for name, value in estimator.get_params(deep=False).items()
-    }
+    if hasattr(type(estimator), "__sklearn_clone__"):  # a Pipeline clones its steps
+        return estimator.__sklearn_clone__()  # type: ignore[attr-defined]
+    params = {name: clone_value(value) for name, value in estimator.get_params(deep=False).items()}
     return type(estimator)(**params)
+
+
+def clone_value(value: Any) -> Any:
+    """One parameter value for a clone: an estimator unfitted (torchbalance's, or any with
+    ``__sklearn_clone__`` / ``get_params``, as :func:`sklearn.base.clone` does), anything else
+    deep-copied."""
+    if isinstance(value, type):
+        return value
+    if isinstance(value, ParamsMixin):
+        return clone(value)
+    if hasattr(value, "__sklearn_clone__"):
+        return value.__sklearn_clone__()
+    if hasattr(value, "get_params"):
+        params = {k: clone_value(v) for k, v in value.get_params(deep=False).items()}
+        return type(value)(**params)
+    return copy.deepcopy(value)
 
 
 class ClassifierMixin:
@@ -226,14 +241,25 @@ class BaseResampler(ParamsMixin, ABC):
         strategy = self._resolve_strategy(y_tensor, converter)
         # resampling is data preparation, not a differentiable step: X is used detached
         X_res, y_res = self._fit_resample(X_tensor.detach(), y_tensor, strategy)
+        X_out = self._features_out(X, X_res, converter)
         if weight is None:
-            return converter.to_X(X_res), converter.to_y(y_res)
+            return X_out, converter.to_y(y_res)
         weight_res = self._resampled_weight(weight)
         if weight_res.shape[0] != y_res.shape[0]:  # pragma: no cover - a subclass bug
             raise RuntimeError(
                 f"{owner}: {weight_res.shape[0]} weights for {y_res.shape[0]} resampled rows."
             )
-        return converter.to_X(X_res), converter.to_y(y_res), give_back(weight_res)
+        return X_out, converter.to_y(y_res), give_back(weight_res)
+
+    def _features_out(self, X: Any, X_res: torch.Tensor, converter: OutputConverter) -> Any:
+        """``X_res`` in the caller's type. A DataFrame's selected rows are taken from the
+        DataFrame itself (``X.iloc[sample_indices_]``, index reset): its values and dtypes
+        exactly, where the way through one common dtype rounds int64 above 2**53."""
+        indices = getattr(self, "sample_indices_", None)
+        features = converter.features
+        if indices is not None and features is not None and features.kind == "pandas":
+            return X.iloc[indices.cpu().numpy()].reset_index(drop=True)
+        return converter.to_X(X_res)
 
     def _resampled_weight(self, weight: torch.Tensor) -> torch.Tensor:
         """The weights of the rows the last ``fit_resample`` returned, from the input's.

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .base import ParamsMixin, clone
+from .base import ParamsMixin, clone_value
 from .exceptions import InvalidParameterError, NotFittedError
 from .utils import available_if
 
@@ -35,12 +35,7 @@ def _is_transformer(step: Any) -> bool:
 def _clone_step(step: Any) -> Any:
     if step is None or step == "passthrough":
         return step
-    if isinstance(step, ParamsMixin):
-        return clone(step)
-    if hasattr(step, "get_params") and not isinstance(step, type):
-        params = {k: copy.deepcopy(v) for k, v in step.get_params(deep=False).items()}
-        return type(step)(**params)
-    return copy.deepcopy(step)
+    return clone_value(step)
 
 
 def _last_step_lacks(method: str) -> Callable[[Any], str | None]:

@@ -80,6 +80,11 @@ class OutputConverter:
         import pandas as pd
 
         frame = pd.DataFrame(array, columns=info.columns)
+        for position, dtype in enumerate(info.dtypes):
+            if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iu":
+                # as NumPy casts float to a plain int column: towards zero (pandas' nullable
+                # integers refuse a fractional float, as SMOTE's new rows hold)
+                frame.iloc[:, position] = np.trunc(frame.iloc[:, position].to_numpy())
         return frame.astype(info.dtypes)
 
     def label_array(self, y: torch.Tensor) -> np.ndarray:
