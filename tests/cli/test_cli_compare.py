@@ -111,8 +111,19 @@ def test_list_strategies_and_module_entry_point():
         (
             ["ok"] * 20 + ["fraud"] * 10,
             ["data.csv", "--target", "label", "--lr", "-1"],
-            "lr=-1.0 is invalid",
+            "--lr -1.0: give a positive step size",
         ),
+        (
+            ["ok"] * 20 + ["fraud"] * 10,
+            ["data.csv", "--target", "label", "--metric", "foo"],
+            "--metric foo: use one of",
+        ),
+        (
+            ["ok"] * 20 + ["fraud"] * 10,
+            ["data.csv", "--target", "label", "--batch-size", "0"],
+            "--batch-size 0: give a positive whole number",
+        ),
+        (None, ["--cv", "3"], "--cv applies to PATH"),
         (
             ["ok"] * 20 + ["fraud"] * 10,
             ["data.csv", "--target", "label", "--strategies", ""],
@@ -132,6 +143,9 @@ def test_list_strategies_and_module_entry_point():
         "tiny class",
         "unknown",
         "negative lr",
+        "unknown metric",
+        "no batch",
+        "cv without PATH",
         "no strategies",
         "out is a file",
     ],
@@ -342,3 +356,13 @@ def test_sep_reads_and_writes_semicolon_files(tmp_path):
     ):
         bad = _run(*args)
         assert bad.returncode == 2 and message in bad.stderr, bad.stderr
+
+
+def test_missing_feature_values_are_named_by_column(tmp_path):
+    path = _table(tmp_path / "holes.csv", ["ok"] * 20 + ["fraud"] * 10)
+    lines = path.read_text().splitlines()
+    lines[3] = "," + lines[3].split(",", 1)[1]  # an empty cell in column a
+    path.write_text("\n".join(lines) + "\n")
+    result = _run("compare", str(path), "--target", "label", "--epochs", "1")
+    assert result.returncode == 2
+    assert "missing feature values in 'a' (1)" in result.stderr, result.stderr

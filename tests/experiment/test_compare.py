@@ -142,6 +142,17 @@ def test_under_sampling_strategies_run_inside_the_folds():
     assert set(UNDER_SAMPLING) <= set(left_out)
 
 
+def test_inner_cross_validation_is_sized_from_the_rarest_training_class():
+    # 2 rare training rows: the strategies' own folds shrink to 2 instead of failing
+    from torchbalance.experiment import get_strategy
+
+    for count, folds in ((2, (2, 2)), (4, (3, 4)), (40, (3, 5))):
+        setting = Setting(input_shape=(4,), class_counts=(90, 10), min_train_count=count)
+        tuner, _ = get_strategy("threshold_tuning").build(setting)
+        _, hardness = get_strategy("instance_hardness").build(setting)
+        assert (tuner.cv, hardness.cv) == folds
+
+
 def test_custom_strategy_and_a_failing_one_is_reported_not_fatal():
     register_strategy(
         Strategy("refuses", "always fails", "resampler", lambda s: (s.classifier(), _Refuses()))
@@ -273,7 +284,7 @@ def _from_scores(
         results.append(
             StrategyResult(known.get(name, known["baseline"]), CVResult(rows, summary, 0.95))
         )
-        if name != "baseline":
+        if name != "baseline" and "baseline" in per_fold:
             results[-1].paired = paired_comparison(
                 scores,
                 per_fold["baseline"],
@@ -509,3 +520,23 @@ def test_one_run_on_a_fixed_split_is_refused_before_any_training():
     data = load_digits_lt(imbalance_ratio=4, test_per_class=3)
     with pytest.raises(InvalidParameterError, match="repeats=1 on a fixed split"):
         compare(data, strategies=["baseline"], repeats=1, epochs=1, progress=False)
+
+
+def test_report_wording_counts_groups_and_escapes():
+    from torchbalance.experiment._report import _left_out, _markdown_table, _method_line
+
+    base = [0.70, 0.72, 0.68, 0.71, 0.69] * 2
+    one = _from_scores({"baseline": base, "smote": [v + 0.05 for v in base]})
+    assert "after Holm's adjustment for 1 strategy)" in one.recommendation()
+    assert "Holm-adjusted for the 1 strategy compared" in _method_line(one)
+    alone = _from_scores({"baseline": base})
+    assert alone.recommendation() == "Only baseline ran: nothing to compare it with."
+    unpaired = _from_scores({"smote": [v + 0.05 for v in base], "focal": base})
+    assert unpaired.recommendation().startswith("smote has the top mean balanced_accuracy")
+    assert "no baseline was run" in unpaired.recommendation()
+    one.skipped = {"smote": "why", "adasyn": "why", "enn": "other"}
+    assert _left_out(one) == [(["smote", "adasyn"], "why"), (["enn"], "other")]
+    table = _markdown_table(["recall", "in|ner", "<outer>"], [["baseline", "0.50", "0.75"]])
+    header, _, row = table.splitlines()
+    assert "in\\|ner" in header and "&lt;outer&gt;" in header
+    assert header.replace("\\|", "").count("|") == row.count("|") == 4

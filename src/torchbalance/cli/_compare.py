@@ -45,7 +45,7 @@ def add_parser(commands: Any) -> None:
         "--list-strategies", action="store_true", help="list the strategies and exit"
     )
     parser.add_argument("--model", default="mlp", choices=("mlp", "linear", "cnn"))
-    parser.add_argument("--cv", type=int, default=5, metavar="K", help="folds for PATH (default 5)")
+    parser.add_argument("--cv", type=int, metavar="K", help="folds for PATH (default 5)")
     parser.add_argument(
         "--repeats", type=int, metavar="R", help="repetitions (default 1; 5 for a built-in split)"
     )
@@ -56,7 +56,7 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--batch-size", type=int, default=64, metavar="B", help="mini-batch size (default 64)"
     )
-    parser.add_argument("--lr", type=float, default=3e-3, metavar="LR", help="Adam's step size")
+    parser.add_argument("--lr", type=float, default=3e-3, metavar="LR", help="AdamW's step size")
     parser.add_argument("--device", default="cpu", metavar="DEV", help="'cpu', 'cuda' or 'cuda:N'")
     parser.add_argument("--seed", type=int, default=0, metavar="S")
     parser.add_argument(
@@ -77,16 +77,47 @@ def _data(args: argparse.Namespace) -> tuple[Any, Any, list[int]]:
     if args.path is None:
         if args.target is not None:
             raise UsageError("--target needs PATH; the built-in data sets know their labels.")
+        if args.cv is not None:
+            raise UsageError(
+                "--cv applies to PATH; a built-in data set has a fixed split (--repeats sets how "
+                "many seeds train on it)."
+            )
         return load_dataset(args.dataset or DEFAULT_DATASET), None, []
     if args.dataset is not None:
         raise UsageError("--dataset applies without PATH only.")
     if args.target is None:
         raise UsageError("PATH needs --target COL, the name of its label column.")
     table = load_table(args.path, target=args.target, encode="onehot", sep=sep)
+    missing = table.X.isna().sum()
+    if bool(missing.any()):
+        named = ", ".join(f"{column!r} ({count})" for column, count in missing[missing > 0].items())
+        raise UsageError(
+            f"{args.path} has missing feature values in {named}; fill or drop them first "
+            "(the models compare trains take no missing values)."
+        )
     X = table.X.to_numpy(dtype="float32")
     y = table.y.to_numpy()
     columns = list(table.X.columns)
     return X, y, [columns.index(name) for name in table.one_hot_columns]
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """The options' own checks, in the options' names (the Python API names its parameters)."""
+    from ..model_selection._scoring import SCORES
+
+    if args.metric not in SCORES:
+        raise UsageError(f"--metric {args.metric}: use one of {', '.join(sorted(SCORES))}.")
+    if args.cv is not None and args.cv < 2:
+        raise UsageError(f"--cv {args.cv}: cross-validation needs at least 2 folds.")
+    for option, value in (
+        ("--repeats", args.repeats),
+        ("--epochs", args.epochs),
+        ("--batch-size", args.batch_size),
+    ):
+        if value is not None and value < 1:
+            raise UsageError(f"{option} {value}: give a positive whole number.")
+    if not args.lr > 0:
+        raise UsageError(f"--lr {args.lr}: give a positive step size.")
 
 
 def _list(out: TextIO) -> int:
@@ -128,6 +159,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             "--strategies is empty; name strategies (comma-separated), or 'default', 'all' or "
             "'fast' (see --list-strategies)."
         )
+    _check_options(args)
     X, y, categorical = _data(args)
     result = compare(
         X,
@@ -135,7 +167,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         name=None if args.path is None else Path(args.path).name,
         strategies=args.strategies,
         model=args.model,
-        cv=args.cv,
+        cv=5 if args.cv is None else args.cv,
         repeats=args.repeats,
         primary=args.metric,
         epochs=args.epochs,

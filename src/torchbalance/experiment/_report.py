@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from ..exceptions import InvalidParameterError
-from ..utils import render_table
+from ..utils import counted, render_table
 from ._results import ComparisonResult, p_text
 
 __all__ = ["render_report", "write_report"]
@@ -78,17 +78,29 @@ def _header_lines(result: ComparisonResult) -> list[str]:
     which = "training class counts" if result.protocol.startswith("fixed split") else "class counts"
     return [
         f"data: {result.dataset}, {result.protocol}; {which} [{counts}]",
-        f"model: {model}, {setting.epochs} epochs, batch {setting.batch_size}, lr {setting.lr}, "
-        f"device {setting.device}; {len(result.results)} strategies in {result.elapsed:.0f} s",
+        f"model: {model}, {counted(setting.epochs, 'epoch')}, batch {setting.batch_size}, "
+        f"lr {setting.lr}, device {setting.device}; "
+        f"{counted(len(result.results), 'strategy', 'strategies')} in {result.elapsed:.0f} s",
     ]
 
 
 def _warning_lines(result: ComparisonResult) -> dict[str, str]:
     """Each warned strategy's warnings as one line (messages joined, whitespace collapsed)."""
-    return {
-        name: "; ".join(" ".join(message.split()) for message in messages)
-        for name, messages in result.warnings().items()
-    }
+    lines = {}
+    for name, messages in result.warnings().items():
+        line = ""
+        for message in (" ".join(m.split()) for m in messages):
+            line += message if not line else (" " if line.endswith(".") else "; ") + message
+        lines[name] = line
+    return lines
+
+
+def _left_out(result: ComparisonResult) -> list[tuple[list[str], str]]:
+    """The strategies left out, grouped by their reason (in the order first met)."""
+    groups: dict[str, list[str]] = {}
+    for name, reason in result.skipped.items():
+        groups.setdefault(reason, []).append(name)
+    return [(names, reason) for reason, names in groups.items()]
 
 
 def _text(result: ComparisonResult) -> str:
@@ -103,7 +115,10 @@ def _text(result: ComparisonResult) -> str:
     )
     parts += ["", f"recommendation: {result.recommendation()}"]
     if result.skipped:
-        parts.append("left out: " + "; ".join(f"{k} ({v})" for k, v in result.skipped.items()))
+        parts.append(
+            "left out: "
+            + "; ".join(f"{', '.join(names)} ({reason})" for names, reason in _left_out(result))
+        )
     parts += [f"warning, {name}: {line}" for name, line in _warning_lines(result).items()]
     parts.append(_method_line(result))
     return "\n".join(parts)
@@ -120,14 +135,22 @@ def _method_line(result: ComparisonResult) -> str:
         return intervals
     return (
         "'vs base': mean paired difference from the baseline over the same folds; 'p (Holm)': "
-        f"its one-sided paired {test} (is it better?), Holm-adjusted for the {tested} "
-        f"strategies compared. {intervals}"
+        f"its one-sided paired {test} (is it better?), Holm-adjusted for the "
+        f"{counted(tested, 'strategy', 'strategies')} compared. {intervals}"
     )
 
 
+def _markdown_text(text: str) -> str:
+    """``<`` and ``>`` as entities, so a label such as ``<outer>`` is not read as HTML."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _markdown_table(headers: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    def cells(values: list[str]) -> str:  # a "|" in a label would start a new cell
+        return "| " + " | ".join(_markdown_text(v).replace("|", "\\|") for v in values) + " |"
+
+    lines = [cells(headers), "|" + "---|" * len(headers)]
+    lines += [cells(row) for row in rows]
     return "\n".join(lines)
 
 
@@ -153,11 +176,14 @@ def _markdown(result: ComparisonResult) -> str:
     ]
     if result.skipped:
         parts += ["", "## Left out", ""]
-        parts += [f"- `{name}`: {reason}" for name, reason in result.skipped.items()]
+        parts += [
+            f"- {', '.join(f'`{name}`' for name in names)}: {_markdown_text(reason)}"
+            for names, reason in _left_out(result)
+        ]
     warned = _warning_lines(result)
     if warned:
         parts += ["", "## Warnings", ""]
-        parts += [f"- `{name}`: {line}" for name, line in warned.items()]
+        parts += [f"- `{name}`: {_markdown_text(line)}" for name, line in warned.items()]
     return "\n".join(parts) + "\n"
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from ..metrics import PairedComparison
 from ..model_selection import CVResult
 from ..model_selection._scoring import LOWER_IS_BETTER
+from ..utils import counted
 from ._setting import Setting
 from ._strategies import Strategy
 
@@ -155,11 +156,14 @@ class ComparisonResult:
         best = board[0]
         higher = "lower" if self.primary in LOWER_IS_BETTER else "higher"
         if all(row["p_value"] is None for row in board):  # only the baseline, or none
+            if len(board) == 1:
+                return f"Only {best['strategy']} ran: nothing to compare it with."
             if best["strategy"] == "baseline":
                 return f"Keep baseline: no strategy scored a {higher} mean {self.primary}."
             return (
-                f"Use {best['strategy']} ({self.primary} {best['mean']:.3f}); no baseline was run "
-                "to compare it with."
+                f"{best['strategy']} has the top mean {self.primary} ({best['mean']:.3f}), but no "
+                "baseline was run, so no strategy's gain was tested; add baseline to the "
+                "strategies."
             )
         tested = sum(row["p_holm"] is not None for row in board)
         winners = [r for r in board if r["p_holm"] is not None and r["p_holm"] <= SIGNIFICANCE]
@@ -171,7 +175,8 @@ class ComparisonResult:
                 f"Use {pick['strategy']}: {self.primary} {pick['mean']:.3f} "
                 f"[{pick['low']:.3f}, {pick['high']:.3f}], {pick['vs_baseline']:+.3f} over the "
                 f"baseline (paired t {p_text(pick['p_value'], 'p')}; "
-                f"{p_text(pick['p_holm'], 'p')} after Holm's adjustment for {tested} strategies)."
+                f"{p_text(pick['p_holm'], 'p')} after Holm's adjustment for "
+                f"{counted(tested, 'strategy', 'strategies')})."
             )
             if pick is not best and best["strategy"] != "baseline":
                 line += (
@@ -182,8 +187,9 @@ class ComparisonResult:
         if best["strategy"] == "baseline":
             return f"Keep baseline: no strategy scored a {higher} mean {self.primary}."
         return (
-            f"No strategy beats the baseline beyond fold-to-fold noise once the {tested} "
-            f"comparisons are accounted for: the best, {best['strategy']}, is "
+            "No strategy beats the baseline beyond fold-to-fold noise once the "
+            f"{counted(tested, 'comparison')} {'is' if tested == 1 else 'are'} accounted for: "
+            f"the best, {best['strategy']}, is "
             f"{best['vs_baseline']:+.3f} {self.primary} "
             f"(paired t {p_text(best['p_value'], 'p')}, {p_text(best['p_holm'], 'p')} after "
             "Holm's adjustment); prefer the simplest option or collect more data (more folds or "

@@ -203,6 +203,12 @@ def _switch_epoch(setting: Setting) -> int:
     return max(1, round(0.8 * setting.epochs))
 
 
+def _inner_folds(setting: Setting, preferred: int) -> int:
+    """Folds of a strategy's own inner cross-validation: ``preferred``, or fewer when the
+    rarest class of a training fold has fewer members (at least 2)."""
+    return max(2, min(preferred, setting.min_train_count))
+
+
 def _smote_neighbors(setting: Setting) -> int:
     """k for the SMOTE family: 5, or fewer when the rarest class of a training fold is tiny."""
     return max(1, min(5, setting.min_train_count - 1))
@@ -395,7 +401,8 @@ def _drs(setting: Setting) -> Recipe:
 def _threshold(setting: Setting) -> Recipe:
     from ..model_selection import ThresholdTuner
 
-    return ThresholdTuner(setting.classifier(), objective="balanced_accuracy", cv=3), None
+    folds = _inner_folds(setting, 3)
+    return ThresholdTuner(setting.classifier(), objective="balanced_accuracy", cv=folds), None
 
 
 @_builtin(
@@ -540,7 +547,15 @@ _UNDER_SAMPLERS = [
 
 def _register_under_samplers() -> None:
     def recipe(class_name: str) -> Callable[[Setting], Recipe]:
-        return lambda setting: (setting.classifier(), getattr(_under(), class_name)())
+        def build(setting: Setting) -> Recipe:
+            params = (
+                {"cv": _inner_folds(setting, 5)}
+                if class_name == "InstanceHardnessThreshold"
+                else {}
+            )
+            return setting.classifier(), getattr(_under(), class_name)(**params)
+
+        return build
 
     for name, class_name, summary, default in _UNDER_SAMPLERS:
         requires = ("torchbalance.under_sampling",)

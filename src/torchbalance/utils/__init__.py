@@ -20,7 +20,7 @@ from ._sampling_strategy import (
     check_sampling_strategy,
     count_classes,
 )
-from ._text import print_epoch, render_table
+from ._text import counted, print_epoch, render_table
 from ._validation import (
     OutputConverter,
     check_features,
@@ -50,6 +50,7 @@ __all__ = [
     "check_sample_weight",
     "check_sampling_strategy",
     "count_classes",
+    "counted",
     "derive_seed",
     "host_generator",
     "optional_import",

@@ -5,7 +5,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-__all__ = ["print_epoch", "render_table"]
+__all__ = ["counted", "print_epoch", "render_table"]
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """``"1 strategy"``, ``"3 strategies"``: a count with its noun in the right number.
+
+    Example:
+        >>> counted(1, "epoch"), counted(2, "epoch"), counted(2, "strategy", "strategies")
+        ('1 epoch', '2 epochs', '2 strategies')
+    """
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def print_epoch(owner: str, epoch: int, epochs: int, loss: float, *, what: str = "loss") -> None:
