@@ -93,7 +93,7 @@ def _data(args: argparse.Namespace) -> tuple[Any, Any, list[int]]:
         named = ", ".join(f"{column!r} ({count})" for column, count in missing[missing > 0].items())
         raise UsageError(
             f"{args.path} has missing feature values in {named}; fill or drop them first "
-            "(the models compare trains take no missing values)."
+            "(the models that compare trains cannot take missing values)."
         )
     X = table.X.to_numpy(dtype="float32")
     y = table.y.to_numpy()
