@@ -177,11 +177,14 @@ def test_selected_dataframe_rows_keep_their_exact_values():
         RandomOverSampler(generator=0),
         TomekLinks(),
     ):
-        X_res, _ = resampler.fit_resample(frame, y)
+        X_res, y_res = resampler.fit_resample(frame, y)
         rows = resampler.sample_indices_.numpy()
         assert X_res["id"].tolist() == frame["id"].to_numpy()[rows].tolist()
         assert X_res.dtypes.tolist() == frame.dtypes.tolist()
         assert X_res.index.tolist() == list(range(len(rows)))  # reset, as before
+        X_array, y_array = clone(resampler).fit_resample(frame.to_numpy(np.float64), y)
+        assert np.array_equal(X_res["x"].to_numpy(), X_array[:, 1])  # the array path's rows
+        assert np.array_equal(np.asarray(y_res), y_array)
 
 
 def test_nullable_integer_columns_take_new_rows_as_plain_integer_columns_do():
@@ -198,9 +201,9 @@ def test_nullable_integer_columns_take_new_rows_as_plain_integer_columns_do():
 
 
 def test_clone_leaves_a_fitted_estimator_parameter_unfitted_as_scikit_learn_does():
-    from sklearn.base import clone as sklearn_clone
     from sklearn.linear_model import LogisticRegression
 
+    from torchbalance.model_selection._validation import clone_estimator
     from torchbalance.pipeline import make_pipeline
     from torchbalance.under_sampling import InstanceHardnessThreshold, RandomUnderSampler
 
@@ -209,7 +212,15 @@ def test_clone_leaves_a_fitted_estimator_parameter_unfitted_as_scikit_learn_does
     fitted = LogisticRegression(C=0.5).fit(X, y)
     for twin in (
         clone(InstanceHardnessThreshold(estimator=fitted)).estimator,
-        sklearn_clone(InstanceHardnessThreshold(estimator=fitted)).estimator,
+        clone_estimator(InstanceHardnessThreshold(estimator=fitted)).estimator,
         clone(make_pipeline(RandomUnderSampler(), fitted))[-1],
     ):
         assert twin is not fitted and twin.C == 0.5 and not hasattr(twin, "coef_")
+
+
+def test_clone_keeps_the_output_chosen_with_set_output():
+    from torchbalance.anomaly import AnomalyScoreFeature
+
+    feature = AnomalyScoreFeature().set_output(transform="pandas")
+    assert clone(feature)._output() == "pandas"
+    assert clone(AnomalyScoreFeature())._output() == "default"

@@ -273,8 +273,21 @@ def test_a_pipeline_with_a_transformer_is_no_resampler_so_no_host_skips_its_tran
     assert not hasattr(scaled_smote, "fit_resample")
     with pytest.raises(AttributeError, match="'standardscaler' .* transforms the features"):
         scaled_smote.fit_resample(X, y)
-    with pytest.raises(InvalidParameterError, match="every step but the last must have"):
+    mixed = r"both resamples and transforms \(StandardScaler\)"
+    with pytest.raises(InvalidParameterError, match=mixed):
         make_pipeline(scaled_smote, Recorder()).fit(X, y)
+    from imblearn.over_sampling import SMOTE as ImblearnSMOTE
+    from imblearn.pipeline import make_pipeline as imblearn_pipeline
+
+    from torchbalance.ensemble import BalancedBaggingClassifier
+    from torchbalance.models import TorchClassifier
+
+    theirs = imblearn_pipeline(StandardScaler(), ImblearnSMOTE())  # it has fit_resample
+    with pytest.raises(InvalidParameterError, match=mixed):
+        make_pipeline(theirs, Recorder()).fit(X, y)
+    for host in (TorchClassifier(resampler=theirs), BalancedBaggingClassifier(resampler=theirs)):
+        with pytest.raises(InvalidParameterError, match=mixed):
+            host.fit(X, y)
     flat = make_pipeline(StandardScaler(), SMOTE(generator=0), Recorder()).fit(X, y)
     assert flat.predict(X).shape == (len(y),)
     resamplers_only = make_pipeline(RandomUnderSampler(generator=0), SMOTE(generator=0))
@@ -309,5 +322,5 @@ def test_scikit_learn_pipeline_methods_score_samples_score_weights_and_output():
     assert np.allclose(out, StandardScaler().fit_transform(X_s))
     assert list(resampled.get_feature_names_out()) == [f"x{i}" for i in range(X.shape[1])]
     assert not hasattr(make_pipeline(SMOTE(), LogisticRegression()), "fit_transform")
-    with pytest.raises(InvalidParameterError, match="resamples and ends in a transformer"):
+    with pytest.raises(InvalidParameterError, match="both resamples and transforms"):
         make_pipeline(make_pipeline(SMOTE(), StandardScaler()), LogisticRegression()).fit(X, y)

@@ -121,7 +121,12 @@ def clone(estimator: T) -> T:
     if hasattr(type(estimator), "__sklearn_clone__"):  # a Pipeline clones its steps
         return estimator.__sklearn_clone__()  # type: ignore[attr-defined]
     params = {name: clone_value(value) for name, value in estimator.get_params(deep=False).items()}
-    return type(estimator)(**params)
+    twin = type(estimator)(**params)
+    if "_sklearn_output_config" in estimator.__dict__:  # set_output's choice, kept as sklearn does
+        twin.__dict__["_sklearn_output_config"] = copy.deepcopy(
+            estimator.__dict__["_sklearn_output_config"]
+        )
+    return twin
 
 
 def clone_value(value: Any) -> Any:

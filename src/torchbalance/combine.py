@@ -76,6 +76,10 @@ class _Hybrid(BaseResampler):
             result = cleaner.fit_resample(X_over, y_over, sample_weight=w_over)
         self.smote_ = smote
         setattr(self, self._cleaner_name, cleaner)
+        self.n_features_in_ = smote.n_features_in_  # what the SMOTE stage saw: the input
+        self.__dict__.pop("feature_names_in_", None)
+        if hasattr(smote, "feature_names_in_"):
+            self.feature_names_in_ = smote.feature_names_in_
         # the samples SMOTE generated, in the caller's labels
         self.sampling_strategy_ = OrderedDict(smote.sampling_strategy_)
         return result

@@ -20,6 +20,7 @@ from torch import nn
 
 from .base import ClassifierMixin, ParamsMixin, clone
 from .exceptions import DataValidationError, InvalidParameterError, NotFittedError
+from .pipeline import check_resampler_param
 from .utils import (
     InstanceOf,
     Interval,
@@ -177,11 +178,8 @@ class TorchClassifier(ClassifierMixin, ParamsMixin):
                 f"TorchClassifier: hidden_sizes={self.hidden_sizes!r} is invalid; it must be a "
                 "tuple of ints >= 1 (e.g. (64,) or (128, 64))."
             )
-        if self.resampler is not None and not hasattr(self.resampler, "fit_resample"):
-            raise InvalidParameterError(
-                f"TorchClassifier: resampler={self.resampler!r} is invalid; it must have "
-                "fit_resample(X, y) (a torchbalance or imbalanced-learn resampler) or be None."
-            )
+        if self.resampler is not None:
+            check_resampler_param("TorchClassifier", self.resampler, none="None")
 
     def _build_loss(self, counts: torch.Tensor) -> nn.Module:
         if self.loss is None:

@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
+
 from .base import ParamsMixin, clone_value
 from .exceptions import InvalidParameterError, NotFittedError
 from .utils import available_if
@@ -69,6 +71,43 @@ def _not_a_resampler(pipeline: Any) -> str | None:
     return None
 
 
+def mixed_pipeline_reason(step: Any) -> str | None:
+    """Why a pipeline (ours, imbalanced-learn's: anything with ``steps``) cannot be hosted as
+    one resampler or transformer: it both resamples and transforms. A host skips a resampler
+    at prediction, its transformers with it, and a transformer's resampled rows would no
+    longer match ``y``. ``None`` when it does not mix the two."""
+    inner = getattr(step, "steps", None)
+    if not isinstance(inner, (list, tuple)):
+        return None
+    parts = [
+        s for _, s in inner if s is not None and not (isinstance(s, str) and s == "passthrough")
+    ]
+    transformers = [type(s).__name__ for s in parts if _is_transformer(s) and not _is_resampler(s)]
+    if not transformers or not any(_is_resampler(s) for s in parts):
+        return None
+    return (
+        f"it is a pipeline that both resamples and transforms ({', '.join(transformers)}): "
+        "hosted as one step, its transformers would be skipped with its resamplers at "
+        "prediction, or its resampled rows would no longer match y. Put its steps in the host "
+        "pipeline itself."
+    )
+
+
+def check_resampler_param(owner: str, resampler: Any, *, none: str) -> None:
+    """Refuse a ``resampler=`` that has no ``fit_resample`` or is a pipeline that also
+    transforms; ``none`` ends the message with the other values the parameter takes."""
+    mixed = mixed_pipeline_reason(resampler)
+    if mixed is not None:
+        raise InvalidParameterError(f"{owner}: resampler={resampler!r} is invalid; {mixed}")
+    if not hasattr(resampler, "fit_resample"):
+        reason = _not_a_resampler(resampler) if isinstance(resampler, Pipeline) else None
+        raise InvalidParameterError(
+            f"{owner}: resampler={resampler!r} is invalid; it must have fit_resample(X, y) "
+            f"(a torchbalance or imbalanced-learn resampler) or be {none}."
+            + (f" {reason}" if reason else "")
+        )
+
+
 def _last_step_not_transformer(method: str) -> Callable[[Any], str | None]:
     def reason(pipeline: Any) -> str | None:
         name, final = pipeline.steps[-1]
@@ -97,11 +136,14 @@ class Pipeline(ParamsMixin):
 
     ``fit(X, y)`` runs each intermediate step on the output of the previous one
     (``fit_resample`` for resamplers, ``fit_transform`` for transformers) and fits the last
-    step on the result. ``predict``, ``predict_proba``, ``decision_function``, ``score`` and
-    ``transform`` apply only the transformers (resamplers are skipped) and then the last
-    step. ``fit_resample`` makes the pipeline a resampler. Steps are used as given (fitted in
-    place), as in scikit-learn; ``clone(pipeline)`` copies them. ``None`` or
-    ``"passthrough"`` skips a step.
+    step on the result. ``predict``, ``predict_proba``, ``decision_function``,
+    ``score_samples``, ``score`` and ``transform`` apply only the transformers (resamplers are
+    skipped) and then the last step; each exists only when the last step has it.
+    ``fit_resample`` makes a pipeline of resamplers a resampler (one with a transformer has
+    none: a host would skip its transformers at prediction). A step that is itself a pipeline
+    mixing resamplers and transformers is refused. Steps are used as given (fitted in place),
+    as in scikit-learn; ``clone(pipeline)`` copies them. ``None`` or ``"passthrough"`` skips a
+    step.
 
     Args:
         steps: List of ``(name, step)`` pairs; names are unique and contain no ``"__"``.
@@ -109,6 +151,7 @@ class Pipeline(ParamsMixin):
     Attributes:
         named_steps: ``{name: step}``.
         classes_: The last step's ``classes_`` (when it has one).
+        n_features_in_: The first step's ``n_features_in_``.
 
     Raises:
         InvalidParameterError: Malformed ``steps``: duplicate or bad names, an intermediate
@@ -164,20 +207,15 @@ class Pipeline(ParamsMixin):
         for name, step in self.steps[:-1]:
             if step is None or step == "passthrough":
                 continue
+            mixed = mixed_pipeline_reason(step)
+            if mixed is not None:
+                raise InvalidParameterError(f"{owner}: step {name!r} is invalid; {mixed}")
             if not (_is_resampler(step) or _is_transformer(step)):
                 raise InvalidParameterError(
                     f"{owner}: step {name!r} ({type(step).__name__}) is invalid; every step "
                     "but the last must have fit_resample (a resampler) or fit/transform (a "
                     "transformer)."
                 )
-            if isinstance(step, Pipeline) and not _is_resampler(step):
-                inner = [s for _, s in step.steps if s is not None and s != "passthrough"]
-                if any(_is_resampler(s) for s in inner):
-                    raise InvalidParameterError(
-                        f"{owner}: step {name!r} is a pipeline that resamples and ends in a "
-                        "transformer: as a step it transforms, and its resampled rows would "
-                        "no longer match y. List its steps in this pipeline instead."
-                    )
             if _is_resampler(step) and _is_transformer(step):
                 raise InvalidParameterError(
                     f"{owner}: step {name!r} ({type(step).__name__}) has both fit_resample and "
@@ -411,7 +449,12 @@ class Pipeline(ParamsMixin):
                     f"({type(step).__name__}) lacks it."
                 )
             names = step.get_feature_names_out(names)
-        return names
+        if names is None:  # resamplers only: the columns they were fitted on
+            first = next(s for _, s in self.steps if s is not None and s != "passthrough")
+            names = getattr(first, "feature_names_in_", None)
+            if names is None:
+                names = [f"x{i}" for i in range(self.n_features_in_)]
+        return np.asarray(names, dtype=object)
 
     def set_output(self, *, transform: str | None = None) -> Pipeline:
         """scikit-learn's output switch, passed to every step that transforms."""
@@ -448,12 +491,15 @@ class Pipeline(ParamsMixin):
         routed = self._route(fit_params)
         X, y, _ = self._run_intermediate(X, y, routed)
         final, kwargs = self._final, routed[self.steps[-1][0]]
+        if final is not None and final != "passthrough":
+            fit_transform = getattr(final, "fit_transform", None)
+            X = (
+                fit_transform(X, y, **kwargs)
+                if fit_transform
+                else final.fit(X, y, **kwargs).transform(X)
+            )
         self._fitted = True
-        if final is None or final == "passthrough":
-            return X
-        if hasattr(final, "fit_transform"):
-            return final.fit_transform(X, y, **kwargs)
-        return final.fit(X, y, **kwargs).transform(X)
+        return X
 
     def __sklearn_tags__(self) -> Any:
         """scikit-learn's tags: the last step's (so a pipeline ending in a classifier is a

@@ -352,7 +352,9 @@ def test_sep_reads_and_writes_semicolon_files(tmp_path):
         assert _run("inspect", str(tabbed), "--target", "y", "--sep", sep).returncode == 0
     for args, message in (
         (["inspect", "--sep", ";"], "--sep applies to PATH only"),
-        (["inspect", str(path), "--target", "y", "--sep", ""], "give one field separator"),
+        (["inspect", str(path), "--target", "y", "--sep", ""], "give one character"),
+        (["inspect", str(path), "--target", "y", "--sep", "::"], "give one character"),
+        (["inspect", "t.parquet", "--target", "y", "--sep", ";"], "a Parquet file has no"),
     ):
         bad = _run(*args)
         assert bad.returncode == 2 and message in bad.stderr, bad.stderr

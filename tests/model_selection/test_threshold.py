@@ -215,9 +215,14 @@ def test_multiclass_offsets_of_builtin_objectives_equal_the_per_candidate_search
         )
         for chosen in (objective, _same_objective_as_a_callable(objective, num_classes, costs))
     ]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # g_mean / balanced accuracy on absent predictions
-        fast, reference = (tuner.fit(rows, y) for tuner in tuners)
+    heard = []
+    for tuner in tuners:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            tuner.fit(rows, y)
+        heard.append(sorted({str(w.message) for w in caught}))
+    fast, reference = tuners
+    assert heard[0] == heard[1]  # the same warnings, if any
     assert fast.offsets_.tolist() == reference.offsets_.tolist()
     assert fast.best_score_ == reference.best_score_
     assert fast.default_score_ == reference.default_score_

@@ -8,6 +8,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from torchbalance.anomaly import AnomalyScoreFeature, DeepSVDD
+from torchbalance.combine import SMOTEENN
 from torchbalance.ensemble import BalancedBaggingClassifier
 from torchbalance.exceptions import DataValidationError
 from torchbalance.models import TorchClassifier
@@ -33,7 +34,7 @@ def test_reordered_or_renamed_columns_are_refused(estimator, method):
     estimator.fit(FRAME, Y)
     assert list(estimator.feature_names_in_) == ["a", "b", "c"]
     getattr(estimator, method)(FRAME)  # the fit columns: fine
-    with pytest.raises(DataValidationError, match="the same names in another order"):
+    with pytest.raises(DataValidationError, match="those seen at fit in another order"):
         getattr(estimator, method)(FRAME[["c", "a", "b"]])
     renamed = FRAME.rename(columns={"c": "d"})
     with pytest.raises(DataValidationError, match=r"unseen at fit \['d'\], missing \['c'\]"):
@@ -51,7 +52,9 @@ def test_non_string_column_names_are_not_feature_names():
     assert not hasattr(model, "feature_names_in_") and model.n_features_in_ == 3
 
 
-@pytest.mark.parametrize("resampler", [SMOTE(generator=0), TomekLinks()], ids=repr)
+@pytest.mark.parametrize(
+    "resampler", [SMOTE(generator=0), TomekLinks(), SMOTEENN(generator=0)], ids=repr
+)
 def test_resamplers_record_the_features_they_saw(resampler):
     from sklearn.utils import get_tags
     from sklearn.utils.validation import check_is_fitted

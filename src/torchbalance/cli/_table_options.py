@@ -27,7 +27,9 @@ def sep_of(args: argparse.Namespace) -> str | None:
         return None
     if args.path is None:
         raise UsageError("--sep applies to PATH only, not to the built-in data sets.")
+    if str(args.path).lower().endswith((".parquet", ".pq")):
+        raise UsageError("--sep applies to CSV and TSV files; a Parquet file has no separator.")
     sep = _ESCAPES.get(args.sep, args.sep)
-    if sep == "" or sep in ("\n", "\r", '"'):
-        raise UsageError(f"--sep {args.sep!r}: give one field separator such as ';' or '\\t'.")
+    if len(sep) != 1 or sep in ("\n", "\r", '"'):  # pandas reads longer ones as a regex
+        raise UsageError(f"--sep {args.sep!r}: give one character such as ';' or '\\t'.")
     return sep

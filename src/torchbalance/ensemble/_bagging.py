@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import math
 import numbers
 import warnings
@@ -12,10 +11,11 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ..base import ClassifierMixin, ParamsMixin, clone
+from ..base import ClassifierMixin, ParamsMixin, clone_value
 from ..exceptions import DataValidationError, InvalidParameterError, NotFittedError
 from ..model_selection._validation import seed_estimator
 from ..models import TorchClassifier
+from ..pipeline import check_resampler_param
 from ..under_sampling._base import UNDER_STRATEGY_CONSTRAINTS
 from ..utils import (
     InstanceOf,
@@ -45,19 +45,9 @@ def _host_index(values: Any) -> torch.Tensor:
 
 def _seeded_copy(obj: Any, seed: int) -> Any:
     """A fresh copy of ``obj`` whose ``generator`` (or ``random_state``) is ``seed``."""
-    twin = clone(obj) if isinstance(obj, ParamsMixin) else _sk_clone(obj)
+    twin = clone_value(obj)
     seed_estimator(twin, seed, overwrite=True)
     return twin
-
-
-def _sk_clone(obj: Any) -> Any:
-    if hasattr(obj, "get_params"):
-        try:
-            from sklearn.base import clone as sklearn_clone
-        except ImportError:  # pragma: no cover - scikit-learn objects imply scikit-learn
-            return copy.deepcopy(obj)
-        return sklearn_clone(obj)
-    return copy.deepcopy(obj)
 
 
 def _members_lack(method: str) -> Callable[[Any], str | None]:
@@ -237,11 +227,10 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
                 f"{', '.join(needed)} (missing {', '.join(missing)}){fix}."
             )
         resampler = self.resampler
-        if resampler not in (None, "passthrough") and not hasattr(resampler, "fit_resample"):
-            raise InvalidParameterError(
-                f"{owner}: resampler={resampler!r} is invalid; it must have fit_resample(X, y) "
-                "(a torchbalance or imbalanced-learn resampler), None or 'passthrough'."
-            )
+        if resampler is not None and not (
+            isinstance(resampler, str) and resampler == "passthrough"
+        ):
+            check_resampler_param(owner, resampler, none="None or 'passthrough'")
         return estimator
 
     @staticmethod

@@ -52,28 +52,29 @@ def _as_numpy(values: Any) -> np.ndarray:
 def _objective(
     objective: str | Callable[..., float], cost_matrix: np.ndarray | None, num_classes: int
 ) -> Callable[[torch.Tensor, torch.Tensor], float]:
-    """``score(y_true_codes, y_pred_codes) -> float``, higher is better."""
+    """``score(y_true_codes, y_pred_codes) -> float``, higher is better. A multiclass built-in
+    objective (and ``"cost"``) is :func:`_confusion_objective` of the confusion matrix, so
+    the offsets' running matrix scores exactly as the predictions do."""
     if callable(objective):
         return lambda t, p: float(objective(t, p))
+    if num_classes > 2 or objective == "cost":
+        confusion_score = _confusion_objective(objective, cost_matrix)
+        assert confusion_score is not None
+        return lambda t, p: confusion_score(metrics.confusion_matrix(t, p, num_classes=num_classes))
     if objective == "f1":
-        average = "binary" if num_classes == 2 else "macro"
-        return lambda t, p: metrics.f1_score(t, p, average=average, zero_division=0)
+        return lambda t, p: metrics.f1_score(t, p, average="binary", zero_division=0)
     if objective == "balanced_accuracy":
         return lambda t, p: metrics.balanced_accuracy_score(t, p, num_classes=num_classes)
-    if objective == "g_mean":
-        return lambda t, p: metrics.geometric_mean_score(t, p, num_classes=num_classes)
-    assert cost_matrix is not None
-    confusion_score = _confusion_objective(objective, cost_matrix)
-    assert confusion_score is not None
-    return lambda t, p: confusion_score(metrics.confusion_matrix(t, p, num_classes=num_classes))
+    return lambda t, p: metrics.geometric_mean_score(t, p, num_classes=num_classes)
 
 
 def _confusion_objective(
     objective: str | Callable[..., float], cost_matrix: np.ndarray | None
 ) -> Callable[[torch.Tensor], float] | None:
     """A multiclass built-in objective as a function of the full ``(C, C)`` confusion matrix,
-    through the same code as the metric functions, so it equals :func:`_objective`'s score of
-    the predictions that make that matrix; ``None`` for a user's callable.
+    through the metric functions' own helpers (macro F1 over the classes present, as
+    ``f1_score`` without ``labels``); ``None`` for a user's callable. The tests check it
+    against the public metric functions.
     """
     if callable(objective):
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import math
 import sys
 import time
@@ -14,6 +13,7 @@ import numpy as np
 import torch
 
 from .._types import GeneratorLike
+from ..base import clone_value
 from ..exceptions import DataValidationError, InvalidParameterError
 from ..utils import Interval, check_param, derive_seed, host_generator
 from ._intervals import MeanInterval, fold_mean_interval
@@ -26,13 +26,9 @@ DEFAULT_METRICS = ("balanced_accuracy", "f1_macro", "g_mean", "mcc", "worst_clas
 
 
 def clone_estimator(estimator: Any) -> Any:
-    """A fresh, unfitted copy: ``type(e)(**e.get_params(deep=False))`` when the estimator has
-    ``get_params`` (scikit-learn, torchbalance), else a deep copy.
-    """
-    if hasattr(estimator, "get_params") and not isinstance(estimator, type):
-        params = {k: copy.deepcopy(v) for k, v in estimator.get_params(deep=False).items()}
-        return type(estimator)(**params)
-    return copy.deepcopy(estimator)
+    """A fresh, unfitted copy (estimators among its parameters unfitted too), else a deep
+    copy: :func:`torchbalance.base.clone_value`."""
+    return clone_value(estimator)
 
 
 def take_rows(data: Any, index: Any) -> Any:

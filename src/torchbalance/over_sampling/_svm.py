@@ -111,7 +111,7 @@ class SVMSMOTE(BaseOverSampler):
         self.generator = generator
 
     def _external_support(self, feats: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        from ..base import clone as clone_params
+        from ..base import clone_value
 
         estimator = self.svm_estimator
         if not hasattr(estimator, "fit"):
@@ -119,12 +119,7 @@ class SVMSMOTE(BaseOverSampler):
                 f"{type(self).__name__}: svm_estimator={estimator!r} is invalid; it must be "
                 "None or an SVM with fit() and a support_ attribute (e.g. sklearn.svm.SVC())."
             )
-        try:
-            from sklearn.base import clone as sk_clone
-
-            estimator = sk_clone(estimator)
-        except (ImportError, TypeError):
-            estimator = clone_params(estimator) if hasattr(estimator, "get_params") else estimator
+        estimator = clone_value(estimator)
         estimator.fit(feats.detach().cpu().numpy(), y.detach().cpu().numpy())
         if not hasattr(estimator, "support_"):
             raise InvalidParameterError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,9 @@ def check_feature_names(estimator: Any, X: Any, *, owner: str) -> None:
     if seen is None and names is None:
         return
     if seen is None:
-        warn_user(f"{owner}: X has feature names, but it was fitted without them.", UserWarning)
+        warn_user(
+            f"{owner}: X has feature names, but it was fitted without them.", TorchBalanceWarning
+        )
         return
     if names is None:
         warn_user(
@@ -50,14 +53,14 @@ def check_feature_names(estimator: Any, X: Any, *, owner: str) -> None:
         return
     if len(seen) == len(names) and bool((seen == names).all()):
         return
+    if Counter(seen.tolist()) == Counter(names.tolist()):
+        raise DataValidationError(
+            f"{owner}: the columns of X are those seen at fit in another order; the model would "
+            "read them as other features. Pass X[model.feature_names_in_]."
+        )
     unseen = [n for n in names if n not in set(seen)]
     missing = [n for n in seen if n not in set(names)]
-    what = (
-        f"unseen at fit {unseen[:5]}, missing {missing[:5]}"
-        if unseen or missing
-        else "the same names in another order"
-    )
     raise DataValidationError(
-        f"{owner}: the columns of X differ from those seen at fit ({what}); the model would "
-        "read them as other features. Pass X[model.feature_names_in_]."
+        f"{owner}: the columns of X differ from those seen at fit (unseen at fit {unseen[:5]}, "
+        f"missing {missing[:5]}); give X the columns of model.feature_names_in_."
     )
