@@ -45,6 +45,17 @@ def test_too_many_neighbours_is_refused_with_the_fix(resampler, message):
     assert "Lower" in str(info.value)
 
 
+def test_instance_hardness_names_the_class_too_small_for_its_folds():
+    from torchbalance.under_sampling import InstanceHardnessThreshold
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    y = np.array(["a"] * 30 + ["b"] * 8 + ["rare"] * 2)
+    message = r"cv=5 stratified folds need at least 5 samples of every class, but class 'rare'"
+    with pytest.raises(DataValidationError, match=message):
+        InstanceHardnessThreshold().fit_resample(X, y)
+    InstanceHardnessThreshold(cv=2).fit_resample(X, y)  # 2 folds: 2 samples will do
+
+
 def test_emptying_a_class_warns():
     # every sample of class 0 sits next to class 1 samples: ENN("all") removes all of them
     X = torch.tensor([[0.0], [10.0], [20.0], [0.1], [10.1], [20.1], [0.2], [10.2], [20.2]])

@@ -160,9 +160,9 @@ def _markdown(result: ComparisonResult) -> str:
     parts = [
         "# torchbalance compare",
         "",
-        *(f"- {line}" for line in _header_lines(result)),
+        *(f"- {_markdown_text(line)}" for line in _header_lines(result)),
         "",
-        f"**Recommendation.** {result.recommendation()}",
+        f"**Recommendation.** {_markdown_text(result.recommendation())}",
         "",
         "## Leaderboard",
         "",

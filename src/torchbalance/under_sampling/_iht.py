@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from ..exceptions import InvalidParameterError, TorchBalanceWarning
+from ..exceptions import DataValidationError, InvalidParameterError, TorchBalanceWarning
 from ..utils import InstanceOf, Interval, check_generator, derive_seed, quantile, warn_user
 from ._base import UNDER_STRATEGY_CONSTRAINTS, BaseUnderSampler
 
@@ -118,11 +118,26 @@ class InstanceHardnessThreshold(BaseUnderSampler):
         seed_estimator(estimator, seed)
         return estimator
 
+    def _check_folds(self, y: torch.Tensor, folds: int) -> None:
+        """Every class needs ``folds`` samples for the stratified folds: say which does not,
+        by the caller's label."""
+        counts = torch.bincount(y.cpu())
+        present = torch.nonzero(counts).reshape(-1)
+        rarest = int(present[counts[present].argmin()])
+        if int(counts[rarest]) < folds:
+            raise DataValidationError(
+                f"{type(self).__name__}: cv={folds} stratified folds need at least {folds} "
+                f"samples of every class, but class {self._label(rarest)!r} has "
+                f"{int(counts[rarest])}. Lower cv, or merge or drop that class."
+            )
+
     def _fit_resample(
         self, X: torch.Tensor, y: torch.Tensor, strategy: Mapping[Any, int]
     ) -> tuple[torch.Tensor, torch.Tensor]:
         from ..model_selection import StratifiedKFold
 
+        if isinstance(self.cv, numbers.Integral):
+            self._check_folds(y, int(self.cv))
         generator = check_generator(self.generator, X.device, owner=type(self).__name__)
         fold_seed = derive_seed(generator)
         model_seed = derive_seed(generator)
