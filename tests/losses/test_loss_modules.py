@@ -362,7 +362,7 @@ def test_weighted_modules_follow_cross_entropy_weighting():
     torch.testing.assert_close(la, F.cross_entropy(logits, target, weight=weight))
 
 
-@pytest.mark.parametrize("gamma", [0.1, 0.5, 0.99])
+@pytest.mark.parametrize("gamma", [0.1, 0.5, 0.99, 1.0, 1.5, 2.0])
 @pytest.mark.parametrize("gap", [30.0, 120.0, 1e4])
 def test_focal_family_gradients_stay_finite_on_saturated_logits(gamma, gap):
     # pow(0, gamma < 1) has a NaN gradient; the loss is flat there, so the gradient is 0
