@@ -34,10 +34,13 @@ def _is_transformer(step: Any) -> bool:
     return hasattr(step, "transform") and (hasattr(step, "fit_transform") or hasattr(step, "fit"))
 
 
+def _skipped(step: Any) -> bool:
+    """``None`` or ``"passthrough"``: a step that does nothing."""
+    return step is None or (isinstance(step, str) and step == "passthrough")
+
+
 def _clone_step(step: Any) -> Any:
-    if step is None or step == "passthrough":
-        return step
-    return clone_value(step)
+    return step if _skipped(step) else clone_value(step)
 
 
 def _last_step_lacks(method: str) -> Callable[[Any], str | None]:
@@ -55,7 +58,7 @@ def _last_step_lacks(method: str) -> Callable[[Any], str | None]:
 def _not_a_resampler(pipeline: Any) -> str | None:
     """Why ``fit_resample`` is not offered: a step that transforms the features, or a model."""
     for name, step in pipeline.steps:
-        if step is None or step == "passthrough" or _is_resampler(step):
+        if _skipped(step) or _is_resampler(step):
             continue
         if not _is_transformer(step):
             return (
@@ -79,9 +82,7 @@ def mixed_pipeline_reason(step: Any) -> str | None:
     inner = getattr(step, "steps", None)
     if not isinstance(inner, (list, tuple)):
         return None
-    parts = [
-        s for _, s in inner if s is not None and not (isinstance(s, str) and s == "passthrough")
-    ]
+    parts = [s for _, s in inner if not _skipped(s)]
     transformers = [type(s).__name__ for s in parts if _is_transformer(s) and not _is_resampler(s)]
     if not transformers or not any(_is_resampler(s) for s in parts):
         return None
@@ -111,7 +112,7 @@ def check_resampler_param(owner: str, resampler: Any, *, none: str) -> None:
 def _last_step_not_transformer(method: str) -> Callable[[Any], str | None]:
     def reason(pipeline: Any) -> str | None:
         name, final = pipeline.steps[-1]
-        if final is None or final == "passthrough" or _is_transformer(final):
+        if _skipped(final) or _is_transformer(final):
             return None
         return (
             f"Pipeline has no {method}: the last step {name!r} ({type(final).__name__}) is not "
@@ -205,7 +206,7 @@ class Pipeline(ParamsMixin):
                 f"a parameter name ({self._param_names()})."
             )
         for name, step in self.steps[:-1]:
-            if step is None or step == "passthrough":
+            if _skipped(step):
                 continue
             mixed = mixed_pipeline_reason(step)
             if mixed is not None:
@@ -222,9 +223,7 @@ class Pipeline(ParamsMixin):
                     "transform; a step must be either a resampler or a transformer."
                 )
         name, last = self.steps[-1]
-        if not (
-            last is None or last == "passthrough" or _is_resampler(last) or hasattr(last, "fit")
-        ):
+        if not (_skipped(last) or _is_resampler(last) or hasattr(last, "fit")):
             raise InvalidParameterError(
                 f"{owner}: the last step {name!r} ({type(last).__name__}) is invalid; it must "
                 "have fit (a model or transformer) or fit_resample, or be 'passthrough'."
@@ -322,7 +321,7 @@ class Pipeline(ParamsMixin):
     ) -> tuple[Any, Any, Any]:
         """One step fitted on ``(X, y)``: the rows it hands on, and their weights (resamplers
         carry them through ``sample_weight``; transformers keep the rows)."""
-        if step is None or step == "passthrough":
+        if _skipped(step):
             return X, y, weight
         if _is_resampler(step):
             if weight is not None:
@@ -346,7 +345,7 @@ class Pipeline(ParamsMixin):
         routed = self._route(fit_params)
         X, y, _ = self._run_intermediate(X, y, routed)
         final = self._final
-        if final is not None and final != "passthrough":
+        if not _skipped(final):
             if _is_resampler(final) and not hasattr(final, "fit"):
                 final.fit_resample(X, y, **routed[self.steps[-1][0]])
             else:
@@ -388,13 +387,13 @@ class Pipeline(ParamsMixin):
         if not getattr(self, "_fitted", False):
             raise NotFittedError("Pipeline: call fit before predicting or transforming.")
         for _, step in self.steps[:-1]:
-            if step is None or step == "passthrough" or _is_resampler(step):
+            if _skipped(step) or _is_resampler(step):
                 continue
             X = step.transform(X)
         return X
 
-    def _call_final(self, method: str, X: Any, *args: Any) -> Any:
-        return getattr(self._final, method)(self._transform_only(X), *args)
+    def _call_final(self, method: str, X: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(self._final, method)(self._transform_only(X), *args, **kwargs)
 
     @available_if(_last_step_lacks("predict"))
     def predict(self, X: Any) -> Any:
@@ -425,23 +424,25 @@ class Pipeline(ParamsMixin):
     def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> Any:
         """Transformers, then the last step's ``score(X, y)`` (no resampling), with
         ``sample_weight`` when given."""
-        if sample_weight is None:
-            return self._call_final("score", X, y)
-        return self._final.score(self._transform_only(X), y, sample_weight=sample_weight)
+        weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+        return self._call_final("score", X, y, **weights)
+
+    def _first_step(self) -> Any:
+        for _, step in self.steps:
+            if not _skipped(step):
+                return step
+        raise AttributeError("Pipeline: every step is 'passthrough'; none saw the features.")
 
     @property
     def n_features_in_(self) -> int:
         """The first step's ``n_features_in_`` (features seen at ``fit``)."""
-        for _, step in self.steps:
-            if step is not None and step != "passthrough":
-                return int(step.n_features_in_)
-        raise AttributeError("Pipeline has no n_features_in_: every step is 'passthrough'.")
+        return int(self._first_step().n_features_in_)
 
     def get_feature_names_out(self, input_features: Any = None) -> Any:
         """The output names of the transformers in turn (resamplers keep the columns)."""
         names = input_features
         for name, step in self.steps:
-            if step is None or step == "passthrough" or _is_resampler(step):
+            if _skipped(step) or _is_resampler(step):
                 continue
             if not hasattr(step, "get_feature_names_out"):
                 raise AttributeError(
@@ -450,8 +451,7 @@ class Pipeline(ParamsMixin):
                 )
             names = step.get_feature_names_out(names)
         if names is None:  # resamplers only: the columns they were fitted on
-            first = next(s for _, s in self.steps if s is not None and s != "passthrough")
-            names = getattr(first, "feature_names_in_", None)
+            names = getattr(self._first_step(), "feature_names_in_", None)
             if names is None:
                 names = [f"x{i}" for i in range(self.n_features_in_)]
         return np.asarray(names, dtype=object)
@@ -480,26 +480,13 @@ class Pipeline(ParamsMixin):
         """
         X = self._transform_only(X)
         final = self._final
-        if final is None or final == "passthrough":
-            return X
-        return final.transform(X)
+        return X if _skipped(final) else final.transform(X)
 
     @available_if(_last_step_not_transformer("fit_transform"))
     def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> Any:
         """``fit`` every step but the last, then the last step's ``fit_transform``: the
         resampled, transformed training rows (as imbalanced-learn's pipeline)."""
-        routed = self._route(fit_params)
-        X, y, _ = self._run_intermediate(X, y, routed)
-        final, kwargs = self._final, routed[self.steps[-1][0]]
-        if final is not None and final != "passthrough":
-            fit_transform = getattr(final, "fit_transform", None)
-            X = (
-                fit_transform(X, y, **kwargs)
-                if fit_transform
-                else final.fit(X, y, **kwargs).transform(X)
-            )
-        self._fitted = True
-        return X
+        return self._resample_through(X, y, **fit_params)[0]
 
     def __sklearn_tags__(self) -> Any:
         """scikit-learn's tags: the last step's (so a pipeline ending in a classifier is a

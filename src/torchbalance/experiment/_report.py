@@ -141,8 +141,8 @@ def _method_line(result: ComparisonResult) -> str:
 
 
 def _markdown_text(text: str) -> str:
-    """``<`` and ``>`` as entities, so a label such as ``<outer>`` is not read as HTML."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """``<``, ``>`` and ``&`` as entities, so a label such as ``<outer>`` is not read as HTML."""
+    return html.escape(text, quote=False)
 
 
 def _markdown_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -314,8 +314,9 @@ def _html(result: ComparisonResult) -> str:
         or "<p>Plots need matplotlib (pip install 'torchbalance[plot]').</p>"
     )
     skipped = "".join(
-        f"<li><code>{html.escape(k)}</code>: {html.escape(v)}</li>"
-        for k, v in result.skipped.items()
+        f"<li>{', '.join(f'<code>{html.escape(n)}</code>' for n in names)}: "
+        f"{html.escape(reason)}</li>"
+        for names, reason in _left_out(result)
     )
     warned = "".join(
         f"<li><code>{html.escape(name)}</code>: {html.escape(line)}</li>"

@@ -536,26 +536,12 @@ _UNDER_SAMPLERS = [
         "replace every larger class by the k-means centroids of its samples",
         False,
     ),
-    (
-        "instance_hardness",
-        "InstanceHardnessThreshold",
-        "drop the majority samples a cross-validated model finds hardest (Smith et al. 2014)",
-        False,
-    ),
 ]
 
 
 def _register_under_samplers() -> None:
     def recipe(class_name: str) -> Callable[[Setting], Recipe]:
-        def build(setting: Setting) -> Recipe:
-            params = (
-                {"cv": _inner_folds(setting, 5)}
-                if class_name == "InstanceHardnessThreshold"
-                else {}
-            )
-            return setting.classifier(), getattr(_under(), class_name)(**params)
-
-        return build
+        return lambda setting: (setting.classifier(), getattr(_under(), class_name)())
 
     for name, class_name, summary, default in _UNDER_SAMPLERS:
         requires = ("torchbalance.under_sampling",)
@@ -573,6 +559,19 @@ def _register_under_samplers() -> None:
 
 
 _register_under_samplers()
+
+
+@_builtin(
+    "instance_hardness",
+    "drop the majority samples a cross-validated model finds hardest (Smith et al. 2014)",
+    "resampler",
+    ("torchbalance.under_sampling",),
+    tabular_only=True,
+    default=False,
+)
+def _instance_hardness(setting: Setting) -> Recipe:
+    cv = _inner_folds(setting, 5)
+    return setting.classifier(), _under().InstanceHardnessThreshold(cv=cv)
 
 
 @_builtin(

@@ -122,7 +122,7 @@ def _offset_scores(
 
 def _offset_confusion_scores(
     logp: torch.Tensor,
-    offsets: torch.Tensor,
+    others: torch.Tensor,
     truth: torch.Tensor,
     c: int,
     values: list[float],
@@ -131,13 +131,12 @@ def _offset_confusion_scores(
     """What :func:`_offset_scores` gives for a built-in objective, from one confusion matrix
     updated as the ascending ``values`` move samples to class ``c`` (each moves once).
 
-    ``argmax(logp + trial)`` is ``c`` where ``logp[:, c] + value`` (the same float64 sum)
-    beats the best other class, or ties it from a lower index; otherwise that other class.
+    ``others`` is ``logp + offsets`` with column ``c`` at ``-inf``. ``argmax(logp + trial)`` is
+    ``c`` where ``logp[:, c] + value`` (the same float64 sum) beats the best other class, or
+    ties it from a lower index; otherwise that other class.
     """
     num_classes = logp.shape[1]
-    others = logp + offsets
-    others[:, c] = -math.inf
-    top, other = others.max(1).values, others.argmax(1)
+    top, other = others.amax(1), others.argmax(1)  # argmax: the first maximum
     ahead = other > c  # wins a tie: argmax takes the first maximum
     grid = torch.tensor(values, dtype=torch.float64, device=logp.device)
     # index of the first value that moves each sample to c (len(values): none), in row chunks
@@ -444,7 +443,7 @@ class ThresholdTuner(ParamsMixin):
                         results = _offset_scores(logp, offsets, truth, c, values, score)
                     else:
                         results = _offset_confusion_scores(
-                            logp, offsets, truth, c, values, confusion_score
+                            logp, others, truth, c, values, confusion_score
                         )
                     for value, result in zip(values, results, strict=True):
                         if result > current + _EPS:

@@ -58,8 +58,9 @@ def check_feature_names(estimator: Any, X: Any, *, owner: str) -> None:
             f"{owner}: the columns of X are those seen at fit in another order; the model would "
             "read them as other features. Pass X[model.feature_names_in_]."
         )
-    unseen = [n for n in names if n not in set(seen)]
-    missing = [n for n in seen if n not in set(names)]
+    seen_set, names_set = set(seen.tolist()), set(names.tolist())
+    unseen = [n for n in names if n not in seen_set]
+    missing = [n for n in seen if n not in names_set]
     raise DataValidationError(
         f"{owner}: the columns of X differ from those seen at fit (unseen at fit {unseen[:5]}, "
         f"missing {missing[:5]}); give X the columns of model.feature_names_in_."
