@@ -2,7 +2,7 @@
 
 Run:  python benchmarks/bench_under_sampling.py [--n 100000] [--d 20] [--nearmiss-n 1000000]
       [--nearmiss-d 32] [--methods ...] [--skip-imblearn ...] [--imblearn-timeout SECONDS]
-      [--device cuda]
+      [--repeats 1] [--device cuda]
 
 Data: ``n x d`` float32 Gaussian classes, 5% minority shifted by 0.75 (binary). Every
 (library, method) run happens in its own forked child process, one after the other, so that
@@ -12,6 +12,9 @@ selection methods the table says whether ``sample_indices_`` are the same set; f
 ClusterCentroids it gives the ratio of the two k-means inertias (the issue asks for ours within
 1%). ``--imblearn-timeout T`` stops an imbalanced-learn run after ``T`` seconds and reports the
 speed-up as a lower bound (``> T / ours``), for sizes where the peer would take hours.
+``--repeats R`` runs R (ours, theirs) pairs per method, interleaved, and reports the median
+times, the median of the R per-pair speed-ups and their range, and the largest peaks: on a
+shared machine one pair can land in a noisy minute.
 
 With ``--device cuda`` torchbalance gets CUDA tensors (moved, and the CUDA context created,
 before the clock starts; synchronised before it stops) and its peak is the GPU's
@@ -150,6 +153,50 @@ def _run(
     return result
 
 
+def _row(
+    name: str,
+    n: int,
+    d: int,
+    pairs: list[tuple[Any, Any]],
+    skipped: bool,
+    timeout: float | None,
+) -> str:
+    """The table row of one method from its (ours, theirs) runs: median times, the median of
+    the per-pair speed-ups (with their range when there are several) and the largest peaks."""
+    t_o = float(np.median([ours[0] for ours, _ in pairs]))
+    m_o = max(ours[1] for ours, _ in pairs) / 2**20
+    if skipped:
+        return f"| {name} | {n} x {d} | {t_o:.2f} | (skipped) | | {m_o:.0f} / | |"
+    if any(theirs is None for _, theirs in pairs):
+        return (
+            f"| {name} | {n} x {d} | {t_o:.2f} | > {timeout:g} (stopped) | "
+            f"> {timeout / t_o:.1f}x | {m_o:.0f} / | |"
+        )
+    ratios = [theirs[0] / ours[0] for ours, theirs in pairs]
+    speed_up = f"{np.median(ratios):.1f}x"
+    if len(pairs) > 1:
+        speed_up += f" ({min(ratios):.1f}-{max(ratios):.1f})"
+    t_i = float(np.median([theirs[0] for _, theirs in pairs]))
+    m_i = max(theirs[1] for _, theirs in pairs) / 2**20
+    same = sorted({_same_output(ours, theirs) for ours, theirs in pairs})
+    return (
+        f"| {name} | {n} x {d} | {t_o:.2f} | {t_i:.2f} | {speed_up} | "
+        f"{m_o:.0f} / {m_i:.0f} | {'; '.join(same)} |"
+    )
+
+
+def _same_output(ours: Any, theirs: Any) -> str:
+    _, _, rows_o, idx_o, inertia_o = ours
+    _, _, rows_i, idx_i, inertia_i = theirs
+    if idx_o is not None and idx_i is not None:
+        same = "yes" if np.array_equal(idx_o, idx_i) else "no"
+    else:
+        same = f"rows {rows_o} / {rows_i}"
+    if inertia_o is not None and inertia_i is not None:
+        same += f", k-means inertia {inertia_o / inertia_i:.4f} x imblearn's"
+    return same
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000)
@@ -170,8 +217,13 @@ def main() -> None:
         help="stop an imbalanced-learn run after this many seconds and report the speed-up as "
         "a lower bound (> timeout / ours)",
     )
+    parser.add_argument(
+        "--repeats", type=int, default=1, help="interleaved (ours, theirs) pairs per method"
+    )
     parser.add_argument("--device", default="cpu", help="torchbalance's device (cpu, cuda)")
     args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
     import imblearn
 
     lines: list[str] = []
@@ -195,32 +247,15 @@ def main() -> None:
     for name in args.methods:
         n, d = (args.nearmiss_n, args.nearmiss_d) if name == "NearMiss-1" else (args.n, args.d)
         X, y = _data(n, d) if name == "NearMiss-1" else small
-        ours = _run("ours", name, X, y, args.device)
-        assert ours is not None
-        t_o, m_o, rows_o, idx_o, inertia_o = ours
-        if name in args.skip_imblearn:
-            emit(f"| {name} | {n} x {d} | {t_o:.2f} | (skipped) | | {m_o / 2**20:.0f} / | |")
-            continue
-        theirs = _run("imblearn", name, X, y, "cpu", args.imblearn_timeout)
-        if theirs is None:
-            limit = args.imblearn_timeout
-            emit(
-                f"| {name} | {n} x {d} | {t_o:.2f} | > {limit:g} (stopped) | "
-                f"> {limit / t_o:.1f}x | {m_o / 2**20:.0f} / | |"
-            )
-            continue
-        t_i, m_i, rows_i, idx_i, inertia_i = theirs
-        same = (
-            "yes"
-            if idx_o is not None and idx_i is not None and np.array_equal(idx_o, idx_i)
-            else ("no" if idx_o is not None and idx_i is not None else f"rows {rows_o} / {rows_i}")
-        )
-        if inertia_o is not None and inertia_i is not None:
-            same += f", k-means inertia {inertia_o / inertia_i:.4f} x imblearn's"
-        emit(
-            f"| {name} | {n} x {d} | {t_o:.2f} | {t_i:.2f} | {t_i / t_o:.1f}x | "
-            f"{m_o / 2**20:.0f} / {m_i / 2**20:.0f} | {same} |"
-        )
+        pairs = []
+        for _ in range(args.repeats):
+            ours = _run("ours", name, X, y, args.device)
+            assert ours is not None
+            theirs = None
+            if name not in args.skip_imblearn:
+                theirs = _run("imblearn", name, X, y, "cpu", args.imblearn_timeout)
+            pairs.append((ours, theirs))
+        emit(_row(name, n, d, pairs, name in args.skip_imblearn, args.imblearn_timeout))
     emit(f"# load average {os.getloadavg()[0]:.1f} at the end")
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n")
