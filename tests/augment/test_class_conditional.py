@@ -155,3 +155,17 @@ def test_seeds_and_epochs_give_distinct_streams():
     assert all(
         not torch.equal(a, b) for i, a in enumerate(streams) for b in streams[i + 1 :]
     )  # seed 0 / epoch 1 and seed 1 / epoch 0 collided before
+
+
+def test_an_in_place_transform_leaves_the_input_batch_alone():
+    augment = ClassConditionalAugment(lambda s: s.add_(1.0), class_probs=[1.0, 1.0], generator=0)
+    x = torch.zeros(4, 2)
+    out, _ = augment(x, torch.tensor([0, 1, 0, 1]))
+    assert torch.equal(x, torch.zeros(4, 2))
+    assert torch.equal(out, torch.ones(4, 2))
+
+
+@pytest.mark.parametrize("source", [{"class_counts": [3, 1]}, {"labels": [0, 0, 0, 1]}])
+def test_counts_beside_class_probs_are_refused(source):
+    with pytest.raises(InvalidParameterError, match="only with power"):
+        ClassConditionalAugment(lambda s: s, class_probs=[0.0, 1.0], **source)

@@ -126,3 +126,21 @@ def test_remix_first_case_wins_when_both_hold():
         torch.tensor([0.5]), torch.tensor([5.0]), torch.tensor([5.0]), kappa=1.0, tau=1.0
     )
     assert got.tolist() == [0.0] == [_paper_rule(0.5, 5, 5, 1.0, 1.0)]
+
+
+def test_balanced_mixup_pool_above_multinomial_limit():
+    # torch.multinomial refuses more than 2**24 categories; the pool has no such limit
+    n = 2**24 + 1
+    y_pool = torch.zeros(n, dtype=torch.int64)
+    y_pool[-3:] = 1
+    mix = BalancedMixup(torch.zeros(1, 2).expand(n, 2), y_pool, generator=0)
+    mix(torch.ones(400, 2), torch.zeros(400, dtype=torch.int64))
+    partners = mix.last_partner_
+    assert int(partners.max()) < n
+    rare = int((partners >= n - 3).sum())
+    assert stats.binomtest(rare, 400, 0.5).pvalue > 1e-4, rare
+
+
+def test_balanced_mixup_negative_pool_label_refused():
+    with pytest.raises(InvalidParameterError, match="the pool has label -1"):
+        BalancedMixup(torch.zeros(2, 1), torch.tensor([-1, 0]))

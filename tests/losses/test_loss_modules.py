@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -435,3 +436,23 @@ def test_ignore_index_the_target_dtype_cannot_hold_ignores_nothing(name, dtype, 
     target = torch.tensor([wrapped, 1], dtype=dtype)
     per = module(torch.randn(2, len(counts)), target)
     assert bool((per > 0).all()), per
+
+
+@pytest.mark.parametrize("scalar", [0.25, np.float32(0.25), np.float64(0.25), torch.tensor(0.25)])
+def test_focal_alpha_as_any_real_scalar(scalar):
+    logits, target = _data("FocalLoss", torch.float64)
+    expected = L.FocalLoss(gamma=2.0, alpha=0.25)(logits, target)
+    torch.testing.assert_close(L.FocalLoss(gamma=2.0, alpha=scalar)(logits, target), expected)
+
+
+@pytest.mark.parametrize("scalar", [np.bool_(True), torch.tensor(True), np.float32(-1.0)])
+def test_focal_alpha_bad_scalars_refused(scalar):
+    with pytest.raises((InvalidParameterError, DataValidationError), match="alpha"):
+        L.FocalLoss(alpha=scalar)
+
+
+def test_logit_adjusted_priors_must_agree_with_num_classes():
+    with pytest.raises(DataValidationError, match="num_classes=3 but class_priors has 2"):
+        L.LogitAdjustedLoss(class_priors=[0.5, 0.5], num_classes=3)
+    loss = L.LogitAdjustedLoss(class_priors=[0.5, 0.5], num_classes=2)
+    assert loss.log_priors.numel() == 2

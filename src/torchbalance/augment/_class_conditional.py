@@ -63,7 +63,8 @@ class ClassConditionalAugment:
 
     Raises:
         InvalidParameterError: Neither or both of ``class_probs`` and ``power``; ``power``
-            without counts; probabilities outside ``[0, 1]``; labels outside ``[0, C)``.
+            without counts, or counts beside ``class_probs``; probabilities outside
+            ``[0, 1]``; labels outside ``[0, C)``.
 
     Example:
         >>> import torch
@@ -100,6 +101,12 @@ class ClassConditionalAugment:
                 f"{owner}: class_counts and labels are both given; give one of them."
             )
         if class_probs is not None:
+            if class_counts is not None or labels is not None:
+                given = "class_counts" if class_counts is not None else "labels"
+                raise InvalidParameterError(
+                    f"{owner}: {given} is used only with power=; class_probs are given, so "
+                    f"it would be ignored. Pass one of them."
+                )
             probs = torch.as_tensor(class_probs, dtype=torch.float64)
             if (
                 probs.ndim != 1
@@ -160,7 +167,7 @@ class ClassConditionalAugment:
         chosen = torch.rand(p.shape, generator=generator, device=x.device, dtype=torch.float64) < p
         out = x.clone()
         for i in torch.nonzero(chosen).reshape(-1).tolist():
-            new = self.transform(x[i])
+            new = self.transform(out[i])  # its own copy: an in-place transform may write it
             if not isinstance(new, torch.Tensor) or new.dtype != x.dtype:
                 # assigning it into the batch would cast it (0..1 floats into uint8 gives 0/1)
                 shown = new.dtype if isinstance(new, torch.Tensor) else type(new).__name__

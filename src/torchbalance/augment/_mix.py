@@ -9,6 +9,7 @@ import torch.nn.functional as F
 
 from ..exceptions import InvalidParameterError
 from ..labels import get_labels
+from ..samplers._draw import class_then_index, group_by_label
 from ..utils import Interval, check_param, derive_seed
 from ._common import StreamGenerator, as_counts, check_labels_1d
 
@@ -181,7 +182,9 @@ class BalancedMixup:
 
     Partners are drawn with replacement from a pool ``(X, y)`` (typically the training set)
     with per-sample weight ``1 / n_{y_k}``, so each class is equally likely to be the
-    partner's class (``torch.multinomial``); ``lam ~ Beta(alpha, alpha)`` per row, and
+    partner's class (a class first, uniformly over the pool's classes, then a row of it: no
+    limit on the pool's size, unlike ``torch.multinomial``'s 2**24 rows);
+    ``lam ~ Beta(alpha, alpha)`` per row, and
     ``x_mixed = lam * x + (1 - lam) * x_partner`` with soft target
     ``lam * onehot(y) + (1 - lam) * onehot(y_partner)``. The minority classes thus appear in
     about ``1/C`` of the partner slots whatever their frequency.
@@ -244,19 +247,22 @@ class BalancedMixup:
             labels = get_labels(X)
         if labels.numel() == 0:
             raise InvalidParameterError(f"{owner}: the pool is empty.")
+        if int(labels.min()) < 0:
+            raise InvalidParameterError(
+                f"{owner}: the pool has label {int(labels.min())}; labels must be in [0, C)."
+            )
         C = int(labels.max()) + 1 if num_classes is None else num_classes
         if int(labels.max()) >= C:
             raise InvalidParameterError(
                 f"{owner}: num_classes={num_classes} is invalid; it must exceed the largest "
                 f"label, {int(labels.max())}."
             )
-        counts = torch.bincount(labels.cpu(), minlength=C).to(torch.float64)
         self.X = X
         self.labels = labels.cpu()
         self.num_classes = C
         self.alpha = alpha
         self.generator = generator
-        self.weights = (1.0 / counts)[self.labels]
+        self._groups = group_by_label(self.labels)
         self._stream = StreamGenerator(generator, owner)
 
     def draw_partners(self, n: int) -> torch.Tensor:
@@ -264,7 +270,8 @@ class BalancedMixup:
         if n == 0:  # an empty batch (a filter emptied it): nothing to draw
             return torch.zeros(0, dtype=torch.int64)
         generator = self._stream.host()
-        return torch.multinomial(self.weights, n, replacement=True, generator=generator)
+        every_class = torch.ones(self._groups.classes.numel(), dtype=torch.float64)
+        return class_then_index(self._groups, every_class, n, generator)
 
     def __call__(self, x: torch.Tensor, y: Any) -> tuple[torch.Tensor, torch.Tensor]:
         """Mix a batch with class-balanced partners.

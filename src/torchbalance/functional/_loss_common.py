@@ -261,12 +261,20 @@ def resolve_class_counts(
             raise DataValidationError(f"{owner}: labels cannot be counted: {error}") from error
         return check_class_counts(owner, counts)
     counts_tensor = check_class_counts(owner, class_counts)
-    if num_classes is not None and counts_tensor.numel() != num_classes:
+    check_num_classes_agree(owner, num_classes, "class_counts", counts_tensor)
+    return counts_tensor
+
+
+def check_num_classes_agree(
+    owner: str, num_classes: int | None, name: str, per_class: torch.Tensor
+) -> None:
+    """Refuse a ``num_classes`` that differs from the length of the per-class ``name``."""
+    check_param(owner, "num_classes", num_classes, [Interval(int, 1, None), None])
+    if num_classes is not None and per_class.numel() != num_classes:
         raise DataValidationError(
-            f"{owner}: num_classes={num_classes} but class_counts has {counts_tensor.numel()} "
+            f"{owner}: num_classes={num_classes} but {name} has {per_class.numel()} "
             "entries; they must agree."
         )
-    return counts_tensor
 
 
 def check_class_priors(owner: str, class_priors: Any) -> torch.Tensor:

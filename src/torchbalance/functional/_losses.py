@@ -9,6 +9,7 @@ finite under autocast; the result is then float32.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -241,10 +242,18 @@ def check_alpha(owner: str, alpha: Any) -> tuple[float | None, torch.Tensor | No
     """``(scale, per_class)`` from ``alpha``: ``None``, a float >= 0, or ``(C,)`` values >= 0."""
     if alpha is None:
         return None, None
-    if isinstance(alpha, (int, float)) and not isinstance(alpha, bool):
-        check_param(owner, "alpha", alpha, [Interval(float, 0.0, None)])
+    if _is_real_scalar(alpha):
+        check_param(owner, "alpha", float(alpha), [Interval(float, 0.0, None)])
         return float(alpha), None
     return None, as_class_vector(owner, "alpha", alpha)
+
+
+def _is_real_scalar(value: Any) -> bool:
+    """A real number, NumPy scalar or 0-d array / tensor of one (not a bool)."""
+    if isinstance(value, (torch.Tensor, np.ndarray)):
+        dtype = torch.as_tensor(value).dtype
+        return value.ndim == 0 and dtype != torch.bool and not dtype.is_complex
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def check_cost_matrix(owner: str, cost_matrix: Any) -> torch.Tensor:

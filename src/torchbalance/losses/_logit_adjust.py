@@ -16,7 +16,12 @@ from ..functional._logit_adjust import (
     check_weight,
     log_priors,
 )
-from ..functional._loss_common import check_class_inputs, check_class_priors, resolve_class_counts
+from ..functional._loss_common import (
+    check_class_inputs,
+    check_class_priors,
+    check_num_classes_agree,
+    resolve_class_counts,
+)
 from ..utils import Interval, check_param
 from ._base import ClassLoss
 
@@ -218,6 +223,7 @@ class LogitAdjustedLoss(_CountLoss):
             )
         if class_priors is not None:
             priors = check_class_priors(self._owner, class_priors)
+            check_num_classes_agree(self._owner, num_classes, "class_priors", priors)
             self._buffer("class_counts", priors)
             log_prior = torch.log(priors)
         else:
