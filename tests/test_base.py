@@ -187,17 +187,20 @@ def test_selected_dataframe_rows_keep_their_exact_values():
         assert np.array_equal(np.asarray(y_res), y_array)
 
 
-def test_nullable_integer_columns_take_new_rows_as_plain_integer_columns_do():
+@pytest.mark.parametrize(("nullable", "plain"), [("Int64", "int64"), ("boolean", "bool")])
+def test_nullable_columns_take_new_rows_as_plain_columns_do(nullable, plain):
     pd = pytest.importorskip("pandas")
     from torchbalance.over_sampling import SMOTE
 
     rng = np.random.default_rng(0)
     y = np.r_[np.zeros(30, dtype=int), np.ones(10, dtype=int)]
-    values = rng.integers(0, 100, 40)
-    frame = pd.DataFrame({"nullable": pd.array(values, dtype="Int64"), "plain": values})
+    values = rng.integers(0, 100 if plain == "int64" else 2, 40).astype(plain)
+    frame = pd.DataFrame(
+        {"x": rng.normal(size=40), "nullable": pd.array(values, dtype=nullable), "plain": values}
+    )
     X_res, _ = SMOTE(generator=0).fit_resample(frame, y)
-    assert str(X_res["nullable"].dtype) == "Int64" and len(X_res) == 60
-    assert X_res["nullable"].astype("int64").tolist() == X_res["plain"].tolist()
+    assert str(X_res["nullable"].dtype) == nullable and len(X_res) == 60
+    assert X_res["nullable"].astype(plain).tolist() == X_res["plain"].tolist()
 
 
 def test_clone_leaves_a_fitted_estimator_parameter_unfitted_as_scikit_learn_does():

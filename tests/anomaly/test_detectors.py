@@ -326,3 +326,19 @@ def test_scikit_learn_scorers_rank_anomalies_right_whichever_label_sorts_first(p
         by_scorer = auc(fitted, X.numpy(), labels)
         by_hand = roc_auc_score(labels == rare, fitted.score_samples(X.numpy()))
         assert by_scorer == pytest.approx(by_hand) and by_scorer > 0.8, (rare, by_scorer)
+
+
+@pytest.mark.parametrize("detector", _detectors(generator=0, contamination=0.1), ids=IDS)
+@pytest.mark.parametrize("anomaly", [0, 1])
+def test_a_score_at_the_threshold_gets_predicts_label_from_decision_function(detector, anomaly):
+    # 11 normal rows and contamination 0.1: the threshold is one training row's score exactly
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(size=(11, 3)), rng.normal(size=(3, 3)) + 5])
+    y = np.r_[np.full(11, 1 - anomaly), np.full(3, anomaly)]
+    detector.fit(X, y)
+    assert (detector.score_samples(X) == detector.threshold_).any()
+    margin = detector.decision_function(X)
+    assert np.array_equal(detector.classes_[(margin > 0).astype(int)], detector.predict(X))
+    ranks = np.argsort(-detector.score_samples(X), kind="stable")
+    sign = 1 if anomaly == 1 else -1
+    assert np.array_equal(np.argsort(-sign * margin, kind="stable"), ranks)

@@ -279,13 +279,16 @@ class BaseDetector(ClassifierMixin, ParamsMixin):
         for ``classes_[1]``. That is the anomaly class when its label sorts second (1 =
         anomaly, and always without ``y``), so **positive for anomalies**; when the anomaly
         label sorts first (0 = rare, "anomaly" < "normal") it is negated, so scorers such as
-        ``roc_auc`` and ``CalibratedClassifierCV`` read it the right way round.
-        :meth:`score_samples` keeps one orientation. Same types as :meth:`score_samples`.
+        ``roc_auc`` and ``CalibratedClassifierCV`` read it the right way round; a score exactly
+        at ``threshold_`` (:meth:`predict`: normal) then gives the smallest positive float
+        instead of 0, so ``classes_[int(decision_function(X) > 0)]`` is always
+        :meth:`predict`'s answer. :meth:`score_samples` keeps one orientation. Same types as
+        :meth:`score_samples`.
         """
         scores, context = self._score_tensor(X)
         margin = scores - self.threshold_
         if self.classes_[0] == self.outlier_class_:
-            margin = -margin
+            margin = torch.where(margin == 0, torch.finfo(margin.dtype).tiny, -margin)
         return self._give_back(margin, context)
 
     def __sklearn_tags__(self) -> Any:  # called by scikit-learn only, which is then installed

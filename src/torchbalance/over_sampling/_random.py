@@ -40,7 +40,8 @@ class RandomOverSampler(BaseOverSampler):
         shrinkage_: The resolved ``{class: shrinkage}`` dict, or ``None``.
 
     Raises:
-        InvalidParameterError: A negative shrinkage or a dict missing a targeted class.
+        InvalidParameterError: A negative shrinkage or a dict missing a targeted class; a
+            shrinkage with integer features (convert X to float).
         DataValidationError: Bad input data (see :class:`~torchbalance.base.BaseResampler`).
 
     References:
@@ -109,8 +110,8 @@ class RandomOverSampler(BaseOverSampler):
         if shrink is not None and not X.is_floating_point():
             raise InvalidParameterError(
                 f"{type(self).__name__}: shrinkage={self.shrinkage!r} needs floating-point "
-                f"features to add noise to, X has dtype {X.dtype}; convert X to float or use "
-                "shrinkage=None."
+                "features to add noise to, but X holds integers (the noisy rows would be "
+                "rounded); convert X to float or use shrinkage=None."
             )
         indices = [torch.arange(X.shape[0], device=X.device)]
         new_X: list[torch.Tensor] = []

@@ -82,7 +82,7 @@ class ClusterCentroids(BaseResampler):
         self.voting_ = "soft" if self.voting == "auto" else self.voting
         if self.voting_ == "soft" and not X.is_floating_point():
             raise DataValidationError(
-                f"{owner}: X has dtype {X.dtype}, but soft voting makes new (non-integer) "
+                f"{owner}: X holds integers, but soft voting makes new (non-integer) "
                 "samples; convert X to a floating dtype or use voting='hard'."
             )
         generator = check_generator(self.generator, X.device, owner=owner)

@@ -81,10 +81,15 @@ class OutputConverter:
 
         frame = pd.DataFrame(array, columns=info.columns)
         for position, dtype in enumerate(info.dtypes):
-            if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iu":
-                # as NumPy casts float to a plain int column: towards zero (pandas' nullable
-                # integers refuse a fractional float, as SMOTE's new rows hold)
+            if not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+                continue
+            # pandas' nullable integers and booleans refuse a fractional float, as SMOTE's new
+            # rows hold: cast as NumPy casts float to a plain int or bool column (towards zero;
+            # non-zero is True)
+            if dtype.kind in "iu":
                 frame.iloc[:, position] = np.trunc(frame.iloc[:, position].to_numpy())
+            elif dtype.kind == "b":
+                frame.isetitem(position, frame.iloc[:, position].to_numpy() != 0)
         return frame.astype(info.dtypes)
 
     def label_array(self, y: torch.Tensor) -> np.ndarray:
