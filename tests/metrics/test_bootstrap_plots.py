@@ -98,6 +98,17 @@ def test_plots_return_figures():
         M.plot_confusion_matrix(y, pred, class_names=["a", "b"])
 
 
+@pytest.mark.parametrize("plot", ["plot_roc_curves", "plot_precision_recall_curves"])
+def test_curve_plots_refuse_labels_that_are_not_column_indices(plot):
+    pytest.importorskip("matplotlib")
+    # labels {1, 2} with a 1-D score drew an inverted curve; {0, 1, 3} dropped class 3
+    with pytest.raises(DataValidationError, match=r"outside 0\.\.1"):
+        getattr(M, plot)(torch.tensor([1, 1, 2, 2]), torch.tensor([0.1, 0.3, 0.8, 0.9]))
+    probs = torch.full((4, 3), 1 / 3)
+    with pytest.raises(DataValidationError, match=r"outside 0\.\.2"):
+        getattr(M, plot)(torch.tensor([0, 1, 3, 3]), probs)
+
+
 def test_monte_carlo_p_values_are_never_zero():
     # above 16 paired runs the sign flips are sampled; the observed pattern counts too
     a = [0.8 + 0.01 * i for i in range(20)]

@@ -239,6 +239,13 @@ def test_multilabel_prf(n, n_labels, seed, average, zero_division):
     )
 
 
+def test_multilabel_indicator_rows_given_as_lists():
+    y_true, y_pred = [[1, 0], [0, 1], [1, 1]], [[1, 0], [1, 1], [0, 1]]
+    for name in ("f1_score", "precision_score", "recall_score"):
+        got = getattr(M, name)(y_true, y_pred, average="macro")
+        assert got == pytest.approx(getattr(skm, name)(y_true, y_pred, average="macro")), name
+
+
 def test_num_classes_equals_labels_range_and_checks_range():
     yt, yp = torch.tensor([0, 1, 1, 0]), torch.tensor([0, 1, 0, 0])
     with pytest.warns(M.UndefinedMetricWarning):

@@ -290,3 +290,18 @@ def test_half_precision_softmax_rows_are_probabilities(dtype):
     logits = torch.randn(2000, 5, generator=g).abs().to(dtype) / 5
     with pytest.raises(DataValidationError, match="summing to 1.0"):
         M.roc_auc_score(y, logits, multi_class="ovr")
+
+
+@pytest.mark.parametrize("as_tensor", [True, False])
+def test_a_one_column_score_is_the_binary_score(as_tensor):
+    # a sigmoid head gives (n, 1); scikit-learn reads it as the positive class's score
+    y = np.array([0, 0, 1, 1, 0, 1])
+    column = np.array([[0.27], [0.55], [0.6], [0.88], [0.38], [0.48]])
+    for name in ("roc_auc_score", "average_precision_score"):
+        got = getattr(M, name)(t(y, as_tensor), t(column, as_tensor))
+        expected = getattr(skm, name)(y, column)
+        assert got == pytest.approx(expected, abs=1e-12), name
+    for name in ("expected_calibration_error", "brier_score_loss"):
+        metric = getattr(M, name)
+        got = metric(t(y, as_tensor), t(column, as_tensor))
+        assert got == metric(t(y, as_tensor), t(column.reshape(-1), as_tensor)), name

@@ -131,6 +131,14 @@ def test_binned_curves_are_within_the_stated_bound():
     assert got["average_precision"] == pytest.approx(want["average_precision"], abs=1e-12)
 
 
+@pytest.mark.parametrize("metric", [M.ConfusionMatrix, M.ImbalanceMetrics])
+def test_one_d_logits_are_refused_even_for_label_metrics_alone(metric):
+    # thresholded at 0.5 as if they were probabilities, logits were scored with the wrong rule
+    m = metric(2) if metric is M.ConfusionMatrix else metric(2, metrics=["balanced_accuracy"])
+    with pytest.raises(DataValidationError, match=r"outside \[0, 1\] \(logits\?\)"):
+        m.update(torch.tensor([-2.0, -0.3, 0.4, 2.0]), torch.tensor([0, 0, 1, 1]))
+
+
 def test_streaming_bad_input():
     with pytest.raises(InvalidParameterError, match="num_classes=1 is invalid"):
         M.ConfusionMatrix(1)

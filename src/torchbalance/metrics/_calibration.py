@@ -13,6 +13,7 @@ from ._common import (
     as_score_tensor,
     check_same_length,
     labels_array,
+    one_column_as_1d,
     row_sum_deviation,
 )
 
@@ -37,7 +38,7 @@ def _check_rows_sum(score: torch.Tensor, owner: str, name: str = "y_prob") -> No
 
 
 def _confidence_accuracy(y_true: Any, y_prob: Any, owner: str) -> tuple[torch.Tensor, torch.Tensor]:
-    prob = as_score_tensor(y_prob, "y_prob", owner)
+    prob = one_column_as_1d(as_score_tensor(y_prob, "y_prob", owner))
     t, _ = as_label_tensor(y_true, "y_true", owner)
     if not isinstance(t, torch.Tensor):
         raise DataValidationError(f"{owner}: y_true must hold integer labels 0..C-1.")
@@ -189,12 +190,10 @@ def brier_score_loss(
         0.0375
     """
     owner = "brier_score_loss"
-    prob = as_score_tensor(y_proba, "y_proba", owner)
+    prob = one_column_as_1d(as_score_tensor(y_proba, "y_proba", owner))
     t, _ = as_label_tensor(y_true, "y_true", owner)
     check_same_length(owner, y_true=t, y_proba=prob)
     _check_probs(prob, owner, "y_proba")
-    if prob.dim() == 2 and prob.shape[1] == 1:
-        prob = prob.reshape(-1)
     values = np.unique(t) if isinstance(t, np.ndarray) else torch.unique(t).cpu().numpy()
     if prob.dim() == 1:
         if len(values) > 2:

@@ -174,9 +174,11 @@ def _class_counts(
 def _is_multilabel(y: Any) -> bool:
     if isinstance(y, torch.Tensor):
         return y.dim() == 2 and y.shape[1] > 1
-    if hasattr(y, "shape"):
-        return len(y.shape) == 2 and y.shape[1] > 1
-    return False
+    try:  # arrays, DataFrames, and lists of rows, as scikit-learn reads them
+        shape = np.shape(y)
+    except ValueError:  # ragged rows: not an indicator matrix
+        return False
+    return len(shape) == 2 and shape[1] > 1
 
 
 def _indicator(y: Any, name: str, owner: str) -> torch.Tensor:

@@ -373,8 +373,9 @@ def _encode_objects(
     kinds = {a.dtype.kind in "OUS" for a in arrays if a.size}
     if len(kinds) > 1:
         raise DataValidationError(
-            f"{owner}: {true_name} and {pred_name} (and labels) mix numbers and strings; use one "
-            "label type."
+            f"{owner}: {true_name} and {pred_name} (and labels) mix numeric arrays with string "
+            "or object arrays; use one label type (an object column of numbers: "
+            ".astype(int))."
         )
     try:
         classes, inverse = np.unique(np.concatenate(arrays), return_inverse=True)
@@ -423,6 +424,11 @@ def out_array(values: torch.Tensor, numpy_out: bool) -> Any:
     if numpy_out:
         return values.detach().cpu().numpy()
     return values
+
+
+def one_column_as_1d(score: torch.Tensor) -> torch.Tensor:
+    """An ``(n, 1)`` score (a sigmoid head's output) as the ``(n,)`` binary score it is."""
+    return score.reshape(-1) if score.dim() == 2 and score.shape[1] == 1 else score
 
 
 def as_score_tensor(y_score: Any, name: str, owner: str) -> torch.Tensor:

@@ -154,6 +154,11 @@ def _per_class_scores(
     if score.dim() == 1:
         score = torch.stack([1 - score, score], 1)
     classes = np.arange(score.shape[1])
+    if t.numel() and (int(t.min()) < 0 or int(t.max()) >= len(classes)):
+        raise DataValidationError(
+            f"{owner}: y_true holds labels outside 0..{len(classes) - 1}, the columns of "
+            "y_score (0/1 for a 1-D score); encode the labels as column indices first."
+        )
     return classes, t.to(score.device), score
 
 

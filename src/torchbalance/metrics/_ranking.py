@@ -19,6 +19,7 @@ from ._common import (
     check_average,
     check_same_length,
     labels_array,
+    one_column_as_1d,
     out_array,
     row_sum_deviation,
     warn_undefined,
@@ -83,9 +84,7 @@ def _check_binary_inputs(
     y_true: Any, y_score: Any, pos_label: Any, owner: str
 ) -> tuple[torch.Tensor, torch.Tensor, bool]:
     y, from_numpy, _ = _binary_targets(y_true, pos_label, owner)
-    score = as_score_tensor(y_score, "y_score", owner)
-    if score.dim() == 2 and score.shape[1] == 1:
-        score = score.reshape(-1)
+    score = one_column_as_1d(as_score_tensor(y_score, "y_score", owner))
     if score.dim() != 1:
         raise DataValidationError(
             f"{owner}: y_score must be 1-D (n_samples,) for binary targets, got shape "
@@ -418,7 +417,7 @@ def roc_auc_score(
             return _binary_auc(a, b, max_fpr, presorted)
 
         return _average_columns(metric, y, score, average, not isinstance(y_true, torch.Tensor))
-    score = as_score_tensor(y_score, "y_score", owner)
+    score = one_column_as_1d(as_score_tensor(y_score, "y_score", owner))
     if score.dim() == 2 and (score.shape[1] > 2 or (labels is not None and len(labels) > 2)):
         if max_fpr is not None and max_fpr != 1.0:
             raise InvalidParameterError(
@@ -537,7 +536,7 @@ def average_precision_score(
     """
     owner = "average_precision_score"
     check_average(average, (None, "micro", "macro", "weighted", "samples"), owner)
-    score = as_score_tensor(y_score, "y_score", owner)
+    score = one_column_as_1d(as_score_tensor(y_score, "y_score", owner))
     numpy_out = not isinstance(y_true, torch.Tensor)
     if np.ndim(y_true) == 2 if not isinstance(y_true, torch.Tensor) else y_true.dim() == 2:
         y = y_true if isinstance(y_true, torch.Tensor) else torch.as_tensor(np.asarray(y_true))

@@ -148,6 +148,11 @@ class _Predictions:
                         f"{owner}: 1-D float preds are probabilities of class 1 and need "
                         f"num_classes=2 (got {num_classes}); pass (batch, num_classes) scores."
                     )
+                if preds.numel() and (float(preds.min()) < 0 or float(preds.max()) > 1):
+                    raise DataValidationError(
+                        f"{owner}: 1-D float preds are probabilities of class 1, but these "
+                        "hold values outside [0, 1] (logits?); apply sigmoid first."
+                    )
                 self.probs = preds
                 self.labels = (preds >= threshold).long()
             elif preds.dim() == 2 and preds.shape[1] == num_classes:
@@ -307,7 +312,7 @@ class ImbalanceMetrics(ConfusionMatrix):
     count as tied, so the ROC AUC is off by at most
     ``0.5 * sum_b pos_b * neg_b / (P * N)``, which ``compute()`` reports as
     ``"roc_auc_error_bound"`` (it shrinks like ``1 / curve_bins`` for continuous scores). The
-    binned AP is the exact AP of scores rounded up to the bin edges.
+    binned AP is the exact AP of scores rounded down to their bin's lower edge.
 
     Args:
         num_classes: Number of classes ``C >= 2``.
