@@ -108,7 +108,9 @@ def _counts_objective(
     if callable(objective):
         return None
 
-    def recalls(tn: torch.Tensor, fp: torch.Tensor, fn: torch.Tensor, tp: torch.Tensor):
+    def recalls(
+        tn: torch.Tensor, fp: torch.Tensor, fn: torch.Tensor, tp: torch.Tensor
+    ) -> torch.Tensor:
         return torch.stack([tn / (tn + fp), tp / (tp + fn)], 1)
 
     if objective == "f1":
@@ -119,7 +121,9 @@ def _counts_objective(
         return lambda tn, fp, fn, tp: recalls(tn, fp, fn, tp).mean(1)
     if objective == "g_mean":
 
-        def g_mean(tn: torch.Tensor, fp: torch.Tensor, fn: torch.Tensor, tp: torch.Tensor):
+        def g_mean(
+            tn: torch.Tensor, fp: torch.Tensor, fn: torch.Tensor, tp: torch.Tensor
+        ) -> torch.Tensor:
             r = recalls(tn, fp, fn, tp)
             return torch.where((r == 0).any(1), 0.0, torch.exp(torch.log(r).mean(1)))
 
