@@ -129,6 +129,8 @@ def test_unknown_dataset_refused_with_hint():
         (torch.zeros(3, 2, dtype=torch.long), r"labels.argmax\(1\)"),
         (torch.tensor([0.5, 1.0]), "not integers"),
         (torch.tensor([0.0, float("nan")]), "NaN"),
+        (torch.tensor([1e20, 1.0]), "exceed the int64 range"),  # was INT64_MIN
+        (np.array([2.0**63, 1.0]), "exceed the int64 range"),
         (np.array(["a", "b"]), "LabelEncoder"),
     ],
 )
@@ -194,6 +196,17 @@ def test_label_imbalance_ratios_refuse_bad_matrices():
 @pytest.mark.parametrize("dtype", [np.uint16, np.uint32, np.uint64])
 def test_wide_unsigned_numpy_labels_are_integers(dtype):
     assert get_labels(np.array([0, 1, 2, 2], dtype=dtype)).tolist() == [0, 1, 2, 2]
+
+
+@pytest.mark.parametrize("name", ["uint16", "uint32", "uint64"])
+def test_wide_unsigned_tensor_labels_are_integers(name):
+    dtype = getattr(torch, name, None)
+    if dtype is None:
+        pytest.skip(f"torch {torch.__version__} has no {name}")
+    assert get_labels(torch.tensor([0, 1, 2, 2], dtype=dtype)).tolist() == [0, 1, 2, 2]
+    if name == "uint64":
+        with pytest.raises(DataValidationError, match="exceed the int64 range"):
+            get_labels(torch.tensor([1, 2**63 + 5], dtype=dtype))
 
 
 def test_a_list_of_sample_label_pairs_points_to_label_fn():

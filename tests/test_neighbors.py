@@ -321,7 +321,7 @@ def test_scale_invariant_order() -> None:
     """Multiplying the data by a power of two changes the distances exactly, not the order."""
     X = torch.randint(0, 5, (300, 3), generator=torch.Generator().manual_seed(10)).double()
     dist, idx = kneighbors(X, 6, exclude_self=True)
-    for factor in (2.0**-900, 2.0**-40, 2.0**40, 2.0**900):
+    for factor in (2.0**-1060, 2.0**-900, 2.0**-40, 2.0**40, 2.0**900):  # -1060: subnormal
         dist_f, idx_f = kneighbors(X * factor, 6, exclude_self=True)
         assert torch.equal(idx_f, idx)
         assert torch.equal(dist_f, dist * factor)
@@ -332,6 +332,21 @@ def test_far_away_query_uses_float64_work() -> None:
     query = torch.tensor([[1e25, 0.0, 0.0], [-1e30, 3.0, 1.0], [0.5, 0.5, 0.5]])
     query = query.double()
     assert_same(kneighbors(X, 4, query=query), naive_kneighbors(X, 4, query=query))
+
+
+def test_a_query_too_far_to_square_is_refused() -> None:
+    # about 2**512 times X's range, float64 squared distances overflow (they came back as inf,
+    # and the lower bounds as NaN)
+    X = torch.arange(4.0, dtype=torch.float64)[:, None]
+    query = torch.tensor([[1e160]], dtype=torch.float64)
+    for search in (
+        lambda: kneighbors(X, 1, query=query),
+        lambda: neighbors.nearest_distance_lower_bounds(X, query),
+    ):
+        with pytest.raises(ValueError, match=r"about 2\*\*\d+ times the largest of X"):
+            search()
+    near_the_limit = torch.tensor([[1e150]], dtype=torch.float64)
+    assert float(kneighbors(X, 1, query=near_the_limit)[0]) == pytest.approx(1e150)
 
 
 def test_constant_data() -> None:

@@ -31,12 +31,20 @@ __all__ = [
 _LABEL_ATTRIBUTES = ("targets", "labels", "y")
 
 
+# torch's unsigned integers wider than uint8 (torch >= 2.3), read through NumPy
+_WIDE_UNSIGNED = tuple(
+    getattr(torch, name) for name in ("uint16", "uint32", "uint64") if hasattr(torch, name)
+)
+
+
 def _as_label_tensor(values: Any, where: str) -> torch.Tensor:
     if isinstance(values, list) and values and isinstance(values[0], tuple) and len(values[0]) == 2:
         raise DataValidationError(
             f"get_labels: {where} looks like a list of (sample, label) pairs, not labels; "
             "pass the labels, e.g. get_labels(dataset, label_fn=lambda ds: [y for _, y in ds])."
         )
+    if isinstance(values, torch.Tensor) and values.dtype in _WIDE_UNSIGNED:
+        values = values.cpu().numpy()  # the NumPy path checks the int64 range
     if isinstance(values, torch.Tensor):
         tensor = values
     elif isinstance(values, (list, tuple)) and values and isinstance(values[0], torch.Tensor):
@@ -73,6 +81,11 @@ def _as_label_tensor(values: Any, where: str) -> torch.Tensor:
                 f"get_labels: the labels in {where} are not integers (float values such as "
                 f"{tensor[tensor != tensor.round()][:3].tolist()})."
             )
+        if (
+            tensor.numel()
+            and not -(2.0**63) <= float(tensor.min()) <= float(tensor.max()) < 2.0**63
+        ):
+            raise DataValidationError(f"get_labels: the labels in {where} exceed the int64 range.")
     elif tensor.dtype not in (
         torch.int8,
         torch.int16,

@@ -459,7 +459,8 @@ class _Frame:
     could overflow float32 in the dot products, so the work is in float64 then (rare). The exact
     float64 re-ranking works in the same scaled units (exact, order preserving): squared
     distances then neither overflow nor underflow unless two points differ by less than
-    ``~2**-500`` of the data's range, and the ordering does not depend on the data's scale.
+    ``~2**-500`` of the data's range, and the ordering does not depend on the data's scale. A
+    query more than ``2**500`` times the data's range is refused (its squares would overflow).
 
     The references are held as ``(d + 1, n)`` rows ``[-2 y; ||y||²]`` (so that
     ``[p, 1] @ them = ||y||² - 2 <p, y>``) when that copy fits a quarter of the budget, else
@@ -495,8 +496,14 @@ class _Frame:
         for s in range(0, n, chunk_rows):
             x_sum += _scale(X[s : s + chunk_rows], exponent).sum(0)
         mu = x_sum / n
-        s1s2 = math.ldexp(1.0, -exponent)
-        work_dtype = torch.float32 if q_maxabs * s1s2 < 2.0**60 else torch.float64
+        # the query's largest value over X's, as a power of two (no factor that can overflow)
+        reach = 0 if q_maxabs == 0.0 else math.frexp(q_maxabs)[1] - exponent
+        if reach > 500:  # its squared distances (about 2**(2 reach)) would overflow float64
+            raise ValueError(
+                f"{owner}: query holds values about 2**{reach} times the largest of X; their "
+                "squared distances overflow float64. Rescale both, or leave such rows out."
+            )
+        work_dtype = torch.float32 if reach <= 60 else torch.float64
         # the frame without its references, to prepare them
         frame = _Frame(X, exponent, mu, work_dtype, None, 0.0, 0.0, 0.0)
         itemsize = frame.itemsize

@@ -120,6 +120,9 @@ def test_integral_float_labels_become_int(tmp_path):
         ("one_int.csv", "x,label\n1,3\n2,3\n", {}, r"holds a single class \(3\)"),
         ("float.csv", "x,label\n1,0.5\n2,1.0\n", {}, r"non-integer numbers such as \[0.5\]"),
         ("ragged.csv", 'x,label\n1,a\n2,b,3,4\n"5,c\n', {}, "cannot read .* as CSV"),
+        # R's write.table row names: the first column was read as the index and lost
+        ("rownames.csv", "a,label\n10,1,x\n20,2,y\n", {}, r"have 1 field\(s\) more than"),
+        ("trailing.csv", "a,label\n1,x,\n2,y,\n", {}, r"ends with a separator"),
         ("bad.parquet", "not parquet at all", {}, "cannot read .* as PARQUET"),
     ],
 )

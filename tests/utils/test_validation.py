@@ -98,6 +98,9 @@ def test_integral_float_labels_accepted_and_restored():
         (np.ones((2, 2)), np.array([0.5, 1.0]), "non-integer values"),
         (np.ones((2, 2)), np.array(["a", None], dtype=object), "missing labels"),
         (np.ones((2, 2)), np.array(["a", 1], dtype=object), "mixes label types"),
+        # NumPy would read [1, "1"] as two strings, one class
+        (np.ones((2, 2)), [1, "1"], r"mixes label types \['int', 'str'\]"),
+        (np.ones((2, 2)), [True, "True"], r"mixes label types \['bool', 'str'\]"),
         (torch.ones(2, 2), torch.tensor([0.0, 1.0]), r"integer tensor \(use y.long\(\)\)"),
         (torch.ones(2, 2, dtype=torch.complex64), torch.tensor([0, 1]), "complex"),
     ],

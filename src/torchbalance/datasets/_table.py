@@ -134,7 +134,7 @@ def _read(path: Path, kind: str, sep: str | None, pd: Any) -> Any:
         if kind == "parquet":
             optional_import("pyarrow", extra="cli", purpose="load_table (Parquet files)")
             return pd.read_parquet(path)
-        return pd.read_csv(path, sep=sep)
+        frame = pd.read_csv(path, sep=sep)
     except pd.errors.EmptyDataError as error:
         raise DataValidationError(
             f"load_table: '{path}' is empty; it has no header row."
@@ -144,6 +144,17 @@ def _read(path: Path, kind: str, sep: str | None, pd: Any) -> Any:
         raise DataValidationError(
             f"load_table: cannot read '{path}' as {kind.upper()}: {reason}"
         ) from error
+    index = frame.index
+    if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
+        # pandas makes the first field(s) the row index when rows are longer than the header
+        extra = index.nlevels
+        raise DataValidationError(
+            f"load_table: the data rows of '{path}' have {extra} field(s) more than its header, "
+            "so no column name fits them. Either the rows start with row names (R's "
+            "write.table: write with row.names=FALSE, or name that column in the header) or "
+            "every row ends with a separator (remove it)."
+        )
+    return frame
 
 
 def _check_column_names(frame: Any, path: Path, kind: str, sep: str | None, pd: Any) -> None:

@@ -207,6 +207,10 @@ def check_labels(y: Any, *, owner: str = "check_labels") -> tuple[torch.Tensor, 
     else:
         info = _LabelInfo("list")
         values = np.asarray(y)
+        if values.dtype.kind == "U" and not all(isinstance(v, str) for v in y):
+            # NumPy turns [1, "1"] into strings, merging two labels: keep the types as given,
+            # so that mixed types are refused as for an object array
+            values = np.asarray(y, dtype=object)
     if values.ndim == 2 and values.shape[1] == 1:
         raise DataValidationError(
             f"{owner}: y has shape {values.shape}; pass a 1-D array (use y.ravel())."
