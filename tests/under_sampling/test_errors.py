@@ -178,3 +178,29 @@ def test_a_cleaner_told_minority_is_pointed_at_lists():
     X, y = _small()
     with pytest.raises(InvalidParameterError, match="'majority' or a list of classes"):
         TomekLinks(sampling_strategy="minority").fit_resample(X, y)
+
+
+def test_a_callable_strategy_is_refused_by_a_cleaner_with_the_reason():
+    X, y = _small()
+    for returned in ({0: 2}, [0]):
+        with pytest.raises(InvalidParameterError, match="callable sampling_strategy is for"):
+            TomekLinks(sampling_strategy=lambda y, r=returned: r).fit_resample(X, y)
+
+
+def test_an_explicit_zero_count_warns_without_neighbour_advice():
+    from torchbalance.under_sampling import RandomUnderSampler
+
+    X, y = _small()
+    with pytest.warns(TorchBalanceWarning, match=r"of them\. Leave those classes out") as heard:
+        RandomUnderSampler(sampling_strategy={0: 0}, generator=0).fit_resample(X, y)
+    assert "neighbours" not in str(heard[0].message)
+
+
+def test_numpy_strings_are_options_like_str():
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    y = np.array([0] * 30 + [1] * 10)
+    mode = np.array(["all", "mode"])[1]  # np.str_, as from a grid built from an array
+    kept = EditedNearestNeighbours(kind_sel=mode).fit_resample(X, y)[1]
+    assert np.array_equal(kept, EditedNearestNeighbours(kind_sel="mode").fit_resample(X, y)[1])
+    with pytest.raises(InvalidParameterError, match="kind_sel=np.str_\\('any'\\) is invalid"):
+        EditedNearestNeighbours(kind_sel=np.str_("any")).fit_resample(X, y)

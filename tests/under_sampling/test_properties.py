@@ -97,6 +97,20 @@ def test_oss_keeps_the_minority_and_reduces_the_majority():
     assert (y_res == 1).sum() == 30 and (y_res == 0).sum() < 200
 
 
+@pytest.mark.parametrize("method", [CondensedNearestNeighbour, OneSidedSelection])
+@pytest.mark.parametrize("k", [1, 3])
+def test_a_targeted_minority_keeps_its_seeds_as_in_imbalanced_learn(method, k):
+    # its store is the whole class; with n_neighbors=3 this was refused as holding 1 sample
+    imblearn = pytest.importorskip("imblearn.under_sampling")
+    X, y = _data(0, (45, 15), d=2)
+    theirs = getattr(imblearn, method.__name__)(
+        sampling_strategy="all", n_neighbors=k, random_state=0
+    )
+    theirs.fit_resample(X, y)
+    _X_res, y_res = method(sampling_strategy="all", n_neighbors=k, generator=0).fit_resample(X, y)
+    assert (y_res == 1).sum() == (y[theirs.sample_indices_] == 1).sum() <= 1
+
+
 def test_cluster_centroids_inertia_within_one_percent_of_scikit_learn():
     from sklearn.cluster import KMeans
 

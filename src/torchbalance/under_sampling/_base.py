@@ -111,10 +111,12 @@ class _SelectionMixin(BaseResampler):
         present = set(torch.unique(y_res).tolist())
         emptied = [self._label(c) for c in targeted if c not in present]
         if emptied:
+            cleaning = self._sampling_type == "clean-sampling"  # neighbours decide, not counts
+            advice = "Examine fewer neighbours, leave" if cleaning else "Leave"
             warn_user(
                 f"{type(self).__name__} removed every sample of class(es) {emptied}; the result "
-                "has no sample of them. Examine fewer neighbours, leave those classes out of "
-                "sampling_strategy, or check the labels.",
+                f"has no sample of them. {advice} those classes out of sampling_strategy, or "
+                "check the labels.",
                 TorchBalanceWarning,
             )
         return X.index_select(0, indices), y_res

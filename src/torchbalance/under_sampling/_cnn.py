@@ -56,8 +56,9 @@ class _SeededCondensing(BaseCleaningSampler):
                 0, members.numel(), (self.n_seeds_S,), generator=generator, device=y.device
             )
             seeds = members[torch.unique(draws)]
-            others = minority_rows if label != minority else minority_rows[:0]
-            store = torch.cat([others, seeds])
+            # the minority class's own store is the whole class (its seeds twice), so every
+            # sample of it is voted right and it keeps only its seeds, as in imbalanced-learn
+            store = torch.cat([minority_rows, seeds])
             self._require_neighbours(
                 "n_neighbors",
                 k,
@@ -76,7 +77,9 @@ class CondensedNearestNeighbour(_SeededCondensing):
     samples of the class; the class's samples are visited in order and every one the
     ``n_neighbors``-NN vote over the store misclassifies is added to it. The class keeps the
     store's members: every removed sample is classified correctly by the
-    ``n_neighbors``-NN rule on the kept set (minority + kept samples of its class).
+    ``n_neighbors``-NN rule on the kept set (minority + kept samples of its class). Targeted
+    itself (``"all"``, ``"not majority"``), the minority class keeps only its seeds, as in
+    imbalanced-learn: its store already holds every one of its samples.
 
     Incremental: one exact kNN search, then each addition updates all neighbour lists in
     ``O(n_class * d)`` — no refit per addition.

@@ -22,8 +22,9 @@ class TomekLinks(BaseCleaningSampler):
 
     Args:
         sampling_strategy: The classes to clean: ``"auto"`` (= ``"not minority"``),
-            ``"majority"``, ``"not minority"``, ``"not majority"``, ``"all"``, a list of
-            classes or a callable.
+            ``"majority"``, ``"not minority"``, ``"not majority"``, ``"all"`` or a list of
+            classes (not a dict or a callable: a cleaning rule removes what it finds, it does
+            not aim at counts).
 
     Attributes:
         sampling_strategy_: ``{class: ...}`` whose keys are the cleaned classes.

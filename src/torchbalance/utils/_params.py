@@ -103,6 +103,8 @@ def _same_option(value: Any, option: Any) -> bool:
     if isinstance(option, int) and not isinstance(option, bool):  # NumPy integers too
         integral = isinstance(value, numbers.Integral) and not isinstance(value, bool)
         return integral and value == option
+    if isinstance(option, str):  # NumPy strings too (a grid built from an array)
+        return isinstance(value, str) and value == option
     return type(value) is type(option) and value == option
 
 
