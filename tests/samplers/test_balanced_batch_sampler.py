@@ -83,3 +83,14 @@ def test_bad_input_names_the_parameter(kwargs, match):
     kwargs = {"classes_per_batch": 2, "samples_per_class": 2, **kwargs}
     with pytest.raises(InvalidParameterError, match=match):
         BalancedBatchSampler(LABELS, **kwargs)
+
+
+def test_class_keys_drawn_in_chunks_give_the_same_batches(monkeypatch):
+    # one (batches, classes) key matrix took 1.2 GB for 10 000 classes; chunks draw the same
+    from torchbalance.samplers import _batch
+
+    labels = torch.arange(3000) % 50
+    sampler = BalancedBatchSampler(labels, classes_per_batch=4, samples_per_class=3, generator=0)
+    whole = sampler.epoch_indices()
+    monkeypatch.setattr(_batch, "_KEYS_PER_CHUNK", 120)  # 2 batches' keys at a time
+    assert torch.equal(sampler.epoch_indices(), whole)

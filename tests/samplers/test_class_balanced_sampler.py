@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch.utils.data import DataLoader, TensorDataset
 
 from _sampler_helpers import assert_distribution
@@ -58,6 +60,18 @@ def test_without_replacement_is_exact_and_changes_every_epoch():
     assert not torch.equal(first, second)
     square_root = ClassBalancedSampler(LABELS, power=0.5, num_samples=70, replacement=False)
     assert torch.bincount(_classes(square_root)).tolist() == [49, 16, 5]
+
+
+@settings(max_examples=60, deadline=None)
+@given(counts=st.lists(st.integers(1, 60), min_size=1, max_size=12), power=st.sampled_from([0, 1]))
+def test_without_replacement_the_default_epoch_is_the_most_that_fits(counts, power):
+    # n_c / p_c computed in floats landed one below the exact bound, leaving a sample out
+    labels = torch.repeat_interleave(torch.arange(len(counts)), torch.tensor(counts))
+    sampler = ClassBalancedSampler(labels, power=float(power), replacement=False, generator=0)
+    if power == 1:  # instance-balanced: a permutation of everything
+        assert sorted(sampler) == list(range(len(labels)))
+    else:  # class-balanced: min(counts) of every class
+        assert torch.bincount(labels[list(sampler)]).tolist() == [min(counts)] * len(counts)
 
 
 def test_same_seed_and_epoch_agree_and_epochs_differ():

@@ -222,3 +222,27 @@ def test_a_checkpoint_between_epochs_loads_into_another_world_size():
     fresh = DistributedClassBalancedSampler(labels, num_replicas=2, rank=0, generator=0)
     fresh.set_epoch(2)
     assert list(two) == list(fresh)
+
+
+def test_the_wrapper_resumes_a_wrapped_sampler_seeded_by_a_torch_generator():
+    # the wrapper saved only its own state, so the resumed pass redrew from another state
+    from torchbalance.samplers import ClassBalancedSampler, DistributedSamplerWrapper
+
+    labels = torch.tensor([0] * 90 + [1] * 10)
+
+    def make():
+        inner = ClassBalancedSampler(labels, generator=torch.Generator().manual_seed(1))
+        return DistributedSamplerWrapper(inner, num_replicas=2, rank=0, generator=0)
+
+    wrapper = make()
+    list(wrapper)  # epoch 0
+    it = iter(wrapper)
+    for _ in range(10):
+        next(it)
+    state = wrapper.state_dict()
+    rest = list(it)
+    resumed = make()
+    resumed.load_state_dict(state)
+    resumed.set_epoch(state["epoch"])
+    assert resumed.state_dict()["inner_generator_state"].equal(state["inner_generator_state"])
+    assert list(resumed) == rest

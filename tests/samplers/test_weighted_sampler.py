@@ -68,6 +68,7 @@ def test_seed_epoch_and_resume():
         ([[1.0, 2.0]], {}, DataValidationError, "weights has shape"),
         ([], {}, DataValidationError, "empty"),
         (["a", "b"], {}, DataValidationError, "dtype"),
+        (torch.tensor([1 + 5j, 1 + 0j]), {}, DataValidationError, "real numbers are needed"),
         ([1.0, 2.0], {"num_samples": 0}, InvalidParameterError, "num_samples=0"),
         (
             [1.0, 0.0],
@@ -82,3 +83,24 @@ def test_bad_input_names_the_parameter(weights, kwargs, error, match):
     with pytest.raises(error, match=match) as info:
         WeightedSampler(weights, **kwargs)
     assert str(info.value).startswith("WeightedSampler: ")
+
+
+def test_weights_near_the_float64_limit_keep_their_distribution():
+    # their sum overflows: the CDF became NaN and every draw the last index
+    sampler = WeightedSampler([1e308, 1e308, 1e308], num_samples=3000, generator=0)
+    counts = torch.bincount(torch.tensor(list(sampler)), minlength=3)
+    assert int(counts.min()) > 900, counts
+
+
+def test_a_negative_epoch_in_a_state_dict_is_refused():
+    sampler = WeightedSampler([1.0, 2.0], num_samples=4, generator=5)
+    with pytest.raises(InvalidParameterError, match="state_dict epoch=-3 is invalid"):
+        sampler.load_state_dict({"epoch": -3, "position": 0})
+
+
+def test_positional_arguments_as_weighted_random_sampler_takes_them():
+    from torch.utils.data import WeightedRandomSampler
+
+    ours = WeightedSampler([1.0, 3.0], 100, True, 0)
+    theirs = WeightedRandomSampler([1.0, 3.0], 100, True)
+    assert len(ours) == len(theirs) == 100 and ours.replacement == theirs.replacement

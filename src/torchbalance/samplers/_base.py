@@ -289,8 +289,13 @@ class EpochSampler(Sampler[Any], ABC):
                 f"{self._owner}: state_dict position={position} is invalid; this rank's epoch "
                 f"holds {len(self)} items, so it must be in [0, {len(self)}]."
             )
+        epoch = int(state_dict["epoch"])
+        if epoch < 0:
+            raise InvalidParameterError(
+                f"{self._owner}: state_dict epoch={epoch} is invalid; epochs are >= 0."
+            )
         self._live = None
-        self.epoch = int(state_dict["epoch"])
+        self.epoch = epoch
         self._resume_position = position
         if state_dict.get("seed") is not None:
             self._base_seed = int(state_dict["seed"])

@@ -15,6 +15,9 @@ from ._draw import Groups, group_by_label
 __all__ = ["BalancedBatchSampler", "DistributedBalancedBatchSampler", "pk_batches"]
 
 
+_KEYS_PER_CHUNK = 1 << 20  # uniform keys drawn at once when choosing the batches' classes
+
+
 def pk_batches(
     groups: Groups,
     num_batches: int,
@@ -35,8 +38,19 @@ def pk_batches(
     """
     p, k = classes_per_batch, samples_per_class
     num_classes = groups.counts.numel()
-    keys = torch.rand(num_batches, num_classes, generator=generator)
-    chosen = torch.topk(keys, p, dim=1).indices.reshape(-1)  # (B * P,) class ids
+    # the batches' classes: the top P of uniform keys, in chunks of batches so that the keys
+    # stay small with many classes (the same draws as one (B, C) matrix)
+    step = max(1, _KEYS_PER_CHUNK // num_classes)
+    chosen = torch.cat(
+        [
+            torch.topk(
+                torch.rand(min(step, num_batches - start), num_classes, generator=generator),
+                p,
+                dim=1,
+            ).indices.reshape(-1)
+            for start in range(0, num_batches, step)
+        ]
+    )  # (B * P,) class ids
     by_class = torch.sort(chosen, stable=True)
     occurrences = torch.bincount(chosen, minlength=num_classes).tolist()
     blocks = []

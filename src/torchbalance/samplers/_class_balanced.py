@@ -179,8 +179,7 @@ class ClassBalancedSampler(EpochSampler):
             probabilities = power_probabilities(self._groups.counts, power)
             default = y.numel()
             if not replacement:
-                # the most samples whose shares all fit: min over classes of n_c / p_c
-                default = max(1, int(torch.min(self._groups.counts / probabilities).floor()))
+                default = _most_that_fit(probabilities, self._groups.counts)
         self.class_probabilities_ = probabilities
         self.num_samples = default if num_samples is None else int(num_samples)
         self._per_class: torch.Tensor | None = None
@@ -193,7 +192,7 @@ class ClassBalancedSampler(EpochSampler):
                     f"{owner}: without replacement, num_samples={self.num_samples} needs "
                     f"{int(self._per_class[c])} samples of class {int(self.classes_[c])}, which "
                     f"has {int(self._groups.counts[c])}; lower num_samples (at most "
-                    f"{int(torch.min(self._groups.counts / probabilities).floor())}), change "
+                    f"{_most_that_fit(probabilities, self._groups.counts)}), change "
                     "sampling_strategy, or set replacement=True."
                 )
 
@@ -209,6 +208,17 @@ class ClassBalancedSampler(EpochSampler):
 
     def _global_length(self) -> int:
         return self.num_samples
+
+
+def _most_that_fit(probabilities: torch.Tensor, counts: torch.Tensor) -> int:
+    """The largest epoch ``N`` whose exact shares ``N p_c`` all fit the class counts (at least
+    1): ``floor(min_c n_c / p_c)``, plus one where that quotient rounded just below a whole
+    number (``p_c = n_c / n`` gives ``n - 1`` for about 9 label sets in 10)."""
+    have = counts.double()
+    total = max(1, int(torch.min(have / probabilities).floor()))
+    if bool(((total + 1) * probabilities <= have * (1 + 1e-12)).all()):
+        total += 1
+    return total
 
 
 class DistributedClassBalancedSampler(ClassBalancedSampler):

@@ -242,7 +242,9 @@ def build_guide_table(weights: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor
     so a uniform ``u`` in bucket ``b`` is resolved by a short forward search from ``guide[b]``
     (Chen & Asau's indexed search): expected O(1) per draw, exact inverse-CDF sampling.
     """
-    cdf = torch.cumsum(weights.double(), 0)
+    top = weights.double().max()
+    # scaled by the largest first: finite weights near float64's limit sum past it
+    cdf = torch.cumsum(weights.double() / top, 0)
     cdf /= cdf[-1].clone()
     last = int(torch.nonzero(weights > 0).max())
     cdf[last:] = 1.0  # u < 1 never reaches the zero-weight tail

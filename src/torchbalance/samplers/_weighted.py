@@ -19,6 +19,10 @@ __all__ = ["WeightedSampler"]
 def _check_weights(weights: Any, owner: str) -> torch.Tensor:
     if isinstance(weights, torch.Tensor):
         tensor = weights.detach().cpu()
+        if tensor.is_complex():
+            raise DataValidationError(
+                f"{owner}: weights has dtype {tensor.dtype}; real numbers are needed."
+            )
     else:
         array = np.asarray(weights)
         if array.dtype.kind not in "biuf":
@@ -81,7 +85,6 @@ class WeightedSampler(EpochSampler):
     def __init__(
         self,
         weights: Any,
-        *,
         num_samples: int,
         replacement: bool = True,
         generator: GeneratorLike = None,

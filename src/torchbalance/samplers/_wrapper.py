@@ -77,6 +77,37 @@ class DistributedSamplerWrapper(EpochSampler):
         replicas, this_rank = resolve_replicas(self._owner, num_replicas, rank)
         super().__init__(generator, num_replicas=replicas, rank=this_rank, drop_last=drop_last)
         self.sampler = sampler
+        # a wrapped package sampler with a torch.Generator draws from its current state: the
+        # state at the start of this pass, and one loaded to resume from
+        self._inner_start_state: torch.Tensor | None = None
+        self._inner_resume_state: torch.Tensor | None = None
+
+    def _inner_generator(self) -> torch.Generator | None:
+        inner = self.sampler
+        if isinstance(inner, EpochSampler) and isinstance(inner.generator, torch.Generator):
+            return inner.generator
+        return None
+
+    def state_dict(self) -> dict[str, Any]:
+        """As :meth:`EpochSampler.state_dict`, plus ``inner_generator_state``: the state of a
+        wrapped package sampler's ``torch.Generator`` at the start of this pass (the next
+        pass's start between passes), so that a resumed pass draws the same order."""
+        state = super().state_dict()
+        inner = self._inner_generator()
+        if inner is not None:
+            if self._inner_resume_state is not None:
+                state["inner_generator_state"] = self._inner_resume_state
+            elif self._live is not None:
+                state["inner_generator_state"] = self._inner_start_state
+            else:
+                state["inner_generator_state"] = inner.get_state()
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """As :meth:`EpochSampler.load_state_dict`; a saved ``inner_generator_state`` is set on
+        the wrapped sampler's generator before the resumed pass draws."""
+        super().load_state_dict(state_dict)
+        self._inner_resume_state = state_dict.get("inner_generator_state")
 
     def _epoch_seed(self) -> int:
         if self.generator is None:
@@ -96,6 +127,7 @@ class DistributedSamplerWrapper(EpochSampler):
             inner_generator = None
         state = None if inner_generator is None else inner_generator.get_state()
         inner_epoch = getattr(inner, "epoch", None)
+        saved = (self._inner_start_state, self._inner_resume_state)
         try:
             return super().epoch_indices(epoch)
         finally:
@@ -103,6 +135,7 @@ class DistributedSamplerWrapper(EpochSampler):
                 inner_generator.set_state(state)
             if inner_epoch is not None:
                 inner.epoch = inner_epoch
+            self._inner_start_state, self._inner_resume_state = saved
 
     def _draw(self, generator: torch.Generator) -> torch.Tensor:
         del generator  # the wrapped sampler draws
@@ -113,6 +146,13 @@ class DistributedSamplerWrapper(EpochSampler):
                 inner._resume_position = 0  # the wrapper tracks the position
                 if inner.generator is None:  # its own seed would differ between ranks
                     inner._base_seed = self._epoch_seed() - self.epoch
+            inner_generator = self._inner_generator()
+            if inner_generator is not None:
+                if self._inner_resume_state is not None:
+                    inner_generator.set_state(self._inner_resume_state)
+                    inner._restore_state = False  # the wrapper's saved state comes first
+                    self._inner_resume_state = None
+                self._inner_start_state = inner_generator.get_state()
             drawn = list(inner)
         elif hasattr(inner, "generator"):
             previous = inner.generator
