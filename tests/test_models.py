@@ -210,3 +210,23 @@ def test_numpy_integer_sizes_train_like_ints():
     ).fit(X, y)
     plain = TorchClassifier(epochs=1, batch_size=16, hidden_sizes=(8,), generator=0).fit(X, y)
     assert torch.equal(numpy_sized.predict_proba(X), plain.predict_proba(X))
+
+
+def test_score_takes_sample_weight_as_scikit_learn_classifiers_do():
+    from sklearn.metrics import accuracy_score
+
+    from torchbalance.ensemble import EasyEnsembleClassifier
+    from torchbalance.pipeline import make_pipeline
+
+    X, y = make_classification(200, n_features=4, weights=[0.8, 0.2], generator=0)
+    X, y = X.numpy(), y.numpy()
+    weights = np.where(y == 1, 4.0, 1.0)
+    net = TorchClassifier(hidden_sizes=(8,), epochs=2, generator=0)
+    for model in (net, EasyEnsembleClassifier(net, n_estimators=2, generator=0)):
+        model.fit(X, y)
+        expected = accuracy_score(y, model.predict(X), sample_weight=weights)
+        assert model.score(X, y, sample_weight=weights) == pytest.approx(expected)
+    pipe = make_pipeline(net).fit(X, y)
+    assert pipe.score(X, y, sample_weight=weights) == pytest.approx(
+        accuracy_score(y, pipe.predict(X), sample_weight=weights)
+    )

@@ -324,3 +324,44 @@ def test_scikit_learn_pipeline_methods_score_samples_score_weights_and_output():
     assert not hasattr(make_pipeline(SMOTE(), LogisticRegression()), "fit_transform")
     with pytest.raises(InvalidParameterError, match="both resamples and transforms"):
         make_pipeline(make_pipeline(SMOTE(), StandardScaler()), LogisticRegression()).fit(X, y)
+
+
+@pytest.mark.parametrize("weights_given_as", ["sample_weight", "logisticregression__sample_weight"])
+def test_the_last_steps_sample_weight_follows_the_resampled_rows(weights_given_as):
+    # the resamplers ran without the weights, and the last step got one per input row
+    from sklearn.linear_model import LogisticRegression
+
+    from torchbalance.under_sampling import RandomUnderSampler
+
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 150 + [1] * 50)
+    X = rng.normal(size=(200, 3)) + y[:, None]
+    w = rng.uniform(0.1, 5.0, size=200)
+    pipe = make_pipeline(RandomUnderSampler(generator=0), LogisticRegression())
+    pipe.fit(X, y, **{weights_given_as: w})
+    X_r, y_r, w_r = RandomUnderSampler(generator=0).fit_resample(X, y, sample_weight=w)
+    expected = LogisticRegression().fit(X_r, y_r, sample_weight=w_r)
+    np.testing.assert_allclose(pipe[-1].coef_, expected.coef_)
+
+
+def test_a_resampler_without_sample_weight_cannot_carry_the_weights():
+    from imblearn.under_sampling import RandomUnderSampler as ImblearnRUS
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = np.random.default_rng(0).normal(size=(40, 2)), np.array([0] * 30 + [1] * 10)
+    pipe = make_pipeline(ImblearnRUS(random_state=0), LogisticRegression())
+    with pytest.raises(InvalidParameterError, match="takes no sample_weight"):
+        pipe.fit(X, y, sample_weight=np.ones(40))
+
+
+def test_tags_take_sparse_input_only_when_every_step_does_and_names_come_from_the_first():
+    pd = pytest.importorskip("pandas")
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.utils import get_tags
+
+    assert get_tags(LogisticRegression()).input_tags.sparse
+    pipe = make_pipeline(RandomUnderSampler(generator=0), LogisticRegression())
+    assert not get_tags(pipe).input_tags.sparse  # the resampler refuses sparse input
+    frame = pd.DataFrame(np.random.default_rng(0).normal(size=(40, 3)), columns=["a", "b", "c"])
+    pipe.fit(frame, np.array([0] * 30 + [1] * 10))
+    assert list(pipe.feature_names_in_) == ["a", "b", "c"]

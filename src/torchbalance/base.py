@@ -19,7 +19,7 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 import torch
 
-from .exceptions import InvalidParameterError
+from .exceptions import DataValidationError, InvalidParameterError
 from .utils import (
     OutputConverter,
     check_sample_weight,
@@ -163,13 +163,27 @@ class ClassifierMixin:
             input_tags=InputTags(),
         )
 
-    def score(self, X: Any, y: Any) -> float:
-        """Accuracy on ``(X, y)`` (as scikit-learn's classifiers; prefer balanced metrics)."""
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy on ``(X, y)``, weighted by ``sample_weight`` when given (as scikit-learn's
+        classifiers; prefer balanced metrics)."""
         predicted = self.predict(X)
         if isinstance(predicted, torch.Tensor):
             predicted = predicted.cpu().numpy()
         truth = y.cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
-        return float(np.mean(np.asarray(predicted) == truth))
+        correct = np.asarray(predicted) == truth
+        if sample_weight is None:
+            return float(np.mean(correct))
+        weights = (
+            sample_weight.detach().cpu().numpy()
+            if isinstance(sample_weight, torch.Tensor)
+            else np.asarray(sample_weight, dtype=np.float64)
+        )
+        if weights.shape != correct.shape:
+            raise DataValidationError(
+                f"{type(self).__name__}.score: sample_weight has shape {weights.shape}; one "
+                f"weight per sample, {correct.shape}, is needed."
+            )
+        return float(np.average(correct, weights=weights))
 
 
 class BaseResampler(ParamsMixin, ABC):

@@ -326,7 +326,16 @@ class Pipeline(ParamsMixin):
         if _is_resampler(step):
             if weight is not None:
                 kwargs = {**kwargs, "sample_weight": weight}
-            resampled = step.fit_resample(X, y, **kwargs)
+            try:
+                resampled = step.fit_resample(X, y, **kwargs)
+            except TypeError as error:
+                if weight is None or "sample_weight" not in str(error):
+                    raise
+                raise InvalidParameterError(
+                    f"Pipeline: {type(step).__name__}.fit_resample takes no sample_weight, so "
+                    "the weights cannot follow the rows it keeps or makes; use a torchbalance "
+                    "resampler, or fit without sample_weight."
+                ) from error
             X, y = resampled[0], resampled[1]
             if "sample_weight" in kwargs:  # weights given here flow on through later steps
                 weight = resampled[2]
@@ -340,10 +349,15 @@ class Pipeline(ParamsMixin):
         """Resample/transform with every intermediate step, then fit the last on the result.
 
         ``fit_params`` named ``step__param`` go to that step's ``fit`` (``fit_resample``,
-        ``fit_transform``); unprefixed ones go to the last step's ``fit``.
+        ``fit_transform``); unprefixed ones go to the last step's ``fit``. The last step's
+        ``sample_weight`` follows the rows through the resamplers before it (one weight per
+        input row in, one per resampled row out), as :meth:`fit_resample` carries it.
         """
         routed = self._route(fit_params)
-        X, y, _ = self._run_intermediate(X, y, routed)
+        last = routed[self.steps[-1][0]]
+        X, y, weight = self._run_intermediate(X, y, routed, last.pop("sample_weight", None))
+        if weight is not None:
+            last["sample_weight"] = weight
         final = self._final
         if not _skipped(final):
             if _is_resampler(final) and not hasattr(final, "fit"):
@@ -438,6 +452,11 @@ class Pipeline(ParamsMixin):
         """The first step's ``n_features_in_`` (features seen at ``fit``)."""
         return int(self._first_step().n_features_in_)
 
+    @property
+    def feature_names_in_(self) -> Any:
+        """The first step's ``feature_names_in_`` (column names seen at ``fit``)."""
+        return self._first_step().feature_names_in_
+
     def get_feature_names_out(self, input_features: Any = None) -> Any:
         """The output names of the transformers in turn (resamplers keep the columns)."""
         names = input_features
@@ -490,10 +509,16 @@ class Pipeline(ParamsMixin):
 
     def __sklearn_tags__(self) -> Any:
         """scikit-learn's tags: the last step's (so a pipeline ending in a classifier is a
-        classifier to ``cross_val_score``)."""
+        classifier to ``cross_val_score``), taking sparse input only when every step does."""
         final = self._final
         if hasattr(final, "__sklearn_tags__"):
-            return copy.deepcopy(final.__sklearn_tags__())
+            tags = copy.deepcopy(final.__sklearn_tags__())
+            steps = [step for _, step in self.steps if not _skipped(step)]
+            tags.input_tags.sparse = all(
+                hasattr(step, "__sklearn_tags__") and step.__sklearn_tags__().input_tags.sparse
+                for step in steps
+            )
+            return tags
         from sklearn.utils import Tags, TargetTags
 
         return Tags(estimator_type=None, target_tags=TargetTags(required=True))

@@ -452,3 +452,31 @@ def test_a_callable_sampling_strategy_sees_the_callers_labels():
     ).fit(X, y)
     assert seen and all(s == {"neg", "pos"} for s in seen)
     assert all(len(rows) == 40 for rows in model.estimators_samples_)
+
+
+@pytest.mark.parametrize("labels", [(1, 2), ("ok", "fraud")])
+def test_a_resampler_pipelines_steps_get_the_class_names_translated(labels):
+    # only a top-level resampler's sampling_strategy was rewritten in class codes: inside a
+    # pipeline {1: 30} cut the other class, and string names were refused
+    from sklearn.linear_model import LogisticRegression
+
+    from torchbalance.pipeline import make_pipeline
+    from torchbalance.under_sampling import TomekLinks
+
+    class Recorder(LogisticRegression):
+        def fit(self, X, y):
+            self.seen_ = np.bincount(y, minlength=2)
+            return super().fit(X, y)
+
+    rng = np.random.default_rng(0)
+    codes = np.array([0] * 160 + [1] * 40)
+    y = np.asarray(labels, dtype=object)[codes] if isinstance(labels[0], str) else codes + 1
+    X = rng.normal(size=(200, 3)) + codes[:, None]
+    majority = labels[0]
+    resampler = make_pipeline(TomekLinks(), RandomUnderSampler(sampling_strategy={majority: 30}))
+    model = ensemble.BalancedBaggingClassifier(
+        Recorder(), resampler=resampler, bootstrap=False, n_estimators=2, generator=0
+    ).fit(X, y)
+    code = list(model.classes_).index(majority)
+    for member in model.estimators_:
+        assert member.seen_[code] == 30 and member.seen_[1 - code] == 40

@@ -81,6 +81,50 @@ def test_fast_path_trains_the_members_the_loop_trains(options):
     _assert_same_members(fast, loop)
 
 
+class _CosineLinear(nn.Linear):
+    """A Linear subclass with its own forward: the bmm interpreter ran it as a plain Linear."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        weight = nn.functional.normalize(self.weight, dim=-1)
+        return 10 * nn.functional.linear(nn.functional.normalize(x, dim=-1), weight)
+
+
+def _cosine_head(shape: tuple[int, ...], n_classes: int) -> nn.Module:
+    return nn.Sequential(nn.Linear(shape[0], 8), nn.ReLU(), _CosineLinear(8, n_classes, bias=False))
+
+
+def _tied_hidden(shape: tuple[int, ...], n_classes: int) -> nn.Module:
+    hidden = nn.Linear(8, 8)  # used twice: a Sequential lists it once among its children
+    return nn.Sequential(
+        nn.Linear(shape[0], 8),
+        nn.ReLU(),
+        hidden,
+        nn.ReLU(),
+        hidden,
+        nn.ReLU(),
+        nn.Linear(8, n_classes),
+    )
+
+
+@pytest.mark.parametrize("module_fn", [_cosine_head, _tied_hidden], ids=["subclass", "tied"])
+def test_layers_the_interpreter_cannot_read_run_as_the_module_does(module_fn):
+    estimator = TorchClassifier(module_fn=module_fn, epochs=2, batch_size=50)
+    fast, loop = _both(EasyEnsembleClassifier, estimator, n_estimators=2)
+    _assert_same_members(fast, loop)
+
+
+def test_frozen_parameters_keep_the_members_on_the_loop():
+    def frozen(shape: tuple[int, ...], n_classes: int) -> nn.Module:
+        projection = nn.Linear(shape[0], 8).requires_grad_(False)
+        return nn.Sequential(projection, nn.ReLU(), nn.Linear(8, n_classes))
+
+    estimator = TorchClassifier(module_fn=frozen, epochs=2, batch_size=50)
+    model = EasyEnsembleClassifier(estimator, n_estimators=2, generator=4).fit(X, Y)
+    assert not model.vectorized_  # "auto" falls back: the stacked optimiser trains everything
+    with pytest.raises(InvalidParameterError, match="frozen parameters"):
+        EasyEnsembleClassifier(estimator, n_estimators=2, vectorize=True).fit(X, Y)
+
+
 def test_easy_ensemble_fast_path_matches_the_loop():
     estimator = TorchClassifier(hidden_sizes=(8,), epochs=2, batch_size=50)
     fast, loop = _both(EasyEnsembleClassifier, estimator, n_estimators=3)

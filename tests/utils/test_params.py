@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -23,7 +24,7 @@ from torchbalance.utils import (
         (Interval(float, 1, None), [1, 1e300], [float("inf"), float("nan")]),
         (Interval(float, 0, 1, closed="left"), [0, 0.999], [1, -0.1]),
         (Interval(float, 0, 1, closed="neither"), [0.5], [0, 1]),
-        (Options(("mean", "sum")), ["mean", "sum"], ["max", None, 1]),
+        (Options(("mean", "sum")), ["mean", "sum", np.str_("sum")], ["max", None, 1]),
         (InstanceOf((int,)), [3], [True, 3.0]),
     ],
 )
@@ -59,6 +60,13 @@ def test_shorthand_constraints():
         check_param("f", "fn", 3, [callable])
     with pytest.raises(TypeError, match="unknown constraint"):
         check_param("f", "x", 3, ["nonsense"])
+
+
+def test_numpy_booleans_are_bools():
+    # a grid built from np.array([True, False]) gives np.bool_, which scikit-learn accepts
+    check_param("f", "flag", np.True_, [bool])
+    with pytest.raises(InvalidParameterError, match="flag=1 is invalid; it must be a bool"):
+        check_param("f", "flag", 1, [bool])
 
 
 def test_long_values_are_shortened():

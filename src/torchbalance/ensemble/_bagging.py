@@ -408,7 +408,14 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
     def _encode_strategy(self, sampler: Any, decode: Callable[[Any], Any]) -> Any:
         """Members are trained on class codes ``0..C-1``: a ``sampling_strategy`` given as a
         dict or list of the caller's labels is rewritten in codes, and a callable is called on
-        the caller's labels (``decode``) with its answer rewritten in codes."""
+        the caller's labels (``decode``) with its answer rewritten in codes. A pipeline of
+        resamplers has each of its steps rewritten (in place: ``sampler`` is a copy)."""
+        steps = getattr(sampler, "steps", None)
+        if isinstance(steps, list):
+            for _, step in steps:
+                if step is not None and not isinstance(step, str):  # not "passthrough"
+                    self._encode_strategy(step, decode)
+            return sampler
         params = sampler.get_params(deep=False) if hasattr(sampler, "get_params") else {}
         strategy = params.get("sampling_strategy")
         known = {_plain(label): code for code, label in enumerate(self.classes_)}

@@ -104,13 +104,21 @@ def fast_path_blocker(
         return "the module has dropout, whose random masks would differ from the loop's"
     if not any(True for _ in module.parameters()):
         return "the module has no parameters"
+    if not all(p.requires_grad for p in module.parameters()):
+        return "the module has frozen parameters (requires_grad=False), which it must not train"
+    module = module.to(device)
+    with torch.random.fork_rng(devices=[]):
+        probe = torch.randn((2, *input_shape), device=device)
     try:
-        _StackedForward([module.to(device)]).logits(
-            {k: v.detach().unsqueeze(0) for k, v in module.named_parameters()},
-            torch.zeros((1, 2, *input_shape), device=device),
-        )
+        with torch.no_grad():
+            stacked = _StackedForward([module]).logits(
+                {k: v.detach().unsqueeze(0) for k, v in module.named_parameters()}, probe[None]
+            )[0]
+            own = module(probe)
     except Exception as error:  # any failure means: use the loop
         return f"torch.func.vmap cannot run the module ({type(error).__name__}: {error})"
+    if not torch.allclose(stacked, own, rtol=1e-4, atol=1e-5):
+        return "the stacked forward differs from the module's own on a probe batch"
     return None
 
 
@@ -137,10 +145,16 @@ class _StackedForward:
     def __init__(self, modules: Sequence[nn.Module]) -> None:
         template = modules[0]
         self.layers: list[tuple[str, nn.Module]] | None = None
-        if isinstance(template, nn.Sequential) and all(
-            isinstance(layer, (nn.Linear, *_ELEMENTWISE))
-            or (type(layer) is nn.Flatten and layer.start_dim == 1 and layer.end_dim == -1)
-            for layer in template
+        # the layers' exact types (a subclass may have its own forward), each used once (a
+        # layer repeated in the Sequential would appear once among its children)
+        if (
+            isinstance(template, nn.Sequential)
+            and len({id(layer) for layer in template}) == len(template)
+            and all(
+                type(layer) in (nn.Linear, *_ELEMENTWISE)
+                or (type(layer) is nn.Flatten and layer.start_dim == 1 and layer.end_dim == -1)
+                for layer in template
+            )
         ):
             self.layers = [
                 (name, copy.deepcopy(layer).to("meta")) for name, layer in template.named_children()

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import torch
 
 from ..exceptions import InvalidParameterError
@@ -153,6 +154,8 @@ def _as_constraint(spec: Any) -> Constraint:
             (numbers.Integral, torch.Generator, type(None)),
             name="an int seed, a torch.Generator or None",
         )
+    if spec is bool:  # NumPy booleans too (a grid built from an array), as scikit-learn
+        return InstanceOf((bool, np.bool_), name="a bool")
     if isinstance(spec, type):
         return InstanceOf((spec,))
     raise TypeError(f"unknown constraint specification {spec!r}")
