@@ -365,3 +365,15 @@ def test_tags_take_sparse_input_only_when_every_step_does_and_names_come_from_th
     frame = pd.DataFrame(np.random.default_rng(0).normal(size=(40, 3)), columns=["a", "b", "c"])
     pipe.fit(frame, np.array([0] * 30 + [1] * 10))
     assert list(pipe.feature_names_in_) == ["a", "b", "c"]
+
+
+def test_a_steps_own_weights_stay_that_steps():
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 30 + [1] * 10)
+    X, w = rng.normal(size=(40, 2)), rng.uniform(0.5, 2.0, size=40)
+    pipe = make_pipeline(RandomUnderSampler(generator=0), KNeighborsClassifier(3))
+    pipe.fit(X, y, randomundersampler__sample_weight=w)  # the last step takes no weights
+    with pytest.raises(InvalidParameterError, match="its own sample_weight and the weights"):
+        pipe.fit(X, y, sample_weight=w, randomundersampler__sample_weight=w)

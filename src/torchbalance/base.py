@@ -173,17 +173,12 @@ class ClassifierMixin:
         correct = np.asarray(predicted) == truth
         if sample_weight is None:
             return float(np.mean(correct))
-        weights = (
-            sample_weight.detach().cpu().numpy()
-            if isinstance(sample_weight, torch.Tensor)
-            else np.asarray(sample_weight, dtype=np.float64)
-        )
-        if weights.shape != correct.shape:
-            raise DataValidationError(
-                f"{type(self).__name__}.score: sample_weight has shape {weights.shape}; one "
-                f"weight per sample, {correct.shape}, is needed."
-            )
-        return float(np.average(correct, weights=weights))
+        owner = f"{type(self).__name__}.score"
+        weights = check_sample_weight(sample_weight, correct.shape[0], owner=owner)[0]
+        total = float(weights.sum())
+        if total == 0:
+            raise DataValidationError(f"{owner}: sample_weight sums to 0; no sample counts.")
+        return float((weights.double().cpu() * torch.from_numpy(correct)).sum()) / total
 
 
 class BaseResampler(ParamsMixin, ABC):

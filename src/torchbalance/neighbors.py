@@ -499,9 +499,10 @@ class _Frame:
         # the query's largest value over X's, as a power of two (no factor that can overflow)
         reach = 0 if q_maxabs == 0.0 else math.frexp(q_maxabs)[1] - exponent
         if reach > 500:  # its squared distances (about 2**(2 reach)) would overflow float64
+            scale = "the largest of X" if x_maxabs else "1 (X is all zeros)"
             raise ValueError(
-                f"{owner}: query holds values about 2**{reach} times the largest of X; their "
-                "squared distances overflow float64. Rescale both, or leave such rows out."
+                f"{owner}: query holds values about 2**{reach} times {scale}; their squared "
+                "distances overflow float64. Rescale both, or leave such rows out."
             )
         work_dtype = torch.float32 if reach <= 60 else torch.float64
         # the frame without its references, to prepare them

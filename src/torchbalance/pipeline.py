@@ -325,6 +325,11 @@ class Pipeline(ParamsMixin):
             return X, y, weight
         if _is_resampler(step):
             if weight is not None:
+                if "sample_weight" in kwargs:
+                    raise InvalidParameterError(
+                        f"Pipeline: {type(step).__name__} got its own sample_weight and the "
+                        "weights that follow the rows from the pipeline's start; give one."
+                    )
                 kwargs = {**kwargs, "sample_weight": weight}
             try:
                 resampled = step.fit_resample(X, y, **kwargs)
@@ -355,8 +360,9 @@ class Pipeline(ParamsMixin):
         """
         routed = self._route(fit_params)
         last = routed[self.steps[-1][0]]
-        X, y, weight = self._run_intermediate(X, y, routed, last.pop("sample_weight", None))
-        if weight is not None:
+        carried = last.pop("sample_weight", None)
+        X, y, weight = self._run_intermediate(X, y, routed, carried)
+        if carried is not None:  # a step's own weights stay that step's
             last["sample_weight"] = weight
         final = self._final
         if not _skipped(final):

@@ -169,3 +169,11 @@ def test_an_in_place_transform_leaves_the_input_batch_alone():
 def test_counts_beside_class_probs_are_refused(source):
     with pytest.raises(InvalidParameterError, match="only with power"):
         ClassConditionalAugment(lambda s: s, class_probs=[0.0, 1.0], **source)
+
+
+def test_a_transform_returning_a_view_is_assigned():
+    # given a view into the output, a transposing transform made torch refuse the assignment
+    augment = ClassConditionalAugment(lambda s: s.T, class_probs=[1.0], generator=0)
+    x = torch.arange(8.0).reshape(2, 2, 2)
+    out, _ = augment(x, torch.tensor([0, 0]))
+    assert torch.equal(out, x.transpose(1, 2))

@@ -204,3 +204,11 @@ def test_stacked_optimiser_equals_one_torch_optimiser_per_member(kind):
     for m in range(3):
         for param, single in zip(stacked, singles[m], strict=True):
             assert torch.allclose(param[m], single, atol=1e-6, rtol=1e-5)
+
+
+def test_numpy_booleans_choose_the_path_as_bools_do():
+    import numpy as np
+
+    estimator = TorchClassifier(hidden_sizes=(8,), epochs=1, batch_size=50)
+    model = EasyEnsembleClassifier(estimator, n_estimators=2, vectorize=np.False_, generator=4)
+    assert not model.fit(X, Y).vectorized_

@@ -32,8 +32,8 @@ class AnomalyCleaner(BaseCleaningSampler):
             which score the other way, are recognised and negated). ``None``: an
             :class:`AutoencoderDetector` with its defaults, on the data's device.
         sampling_strategy: The classes to clean: ``"majority"``, ``"not minority"``,
-            ``"not majority"``, ``"all"``, ``"auto"`` (= ``"not minority"``), a list of labels,
-            or a callable (imbalanced-learn's grammar for cleaning methods).
+            ``"not majority"``, ``"all"``, ``"auto"`` (= ``"not minority"``) or a list of
+            labels (imbalanced-learn's grammar for cleaning methods).
         contamination: Fraction of each cleaned class removed, in ``[0, 1)``.
         generator: Int seed, ``torch.Generator`` or ``None``: seeds each class's detector
             (when the detector has no seed of its own).

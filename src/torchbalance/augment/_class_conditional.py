@@ -167,7 +167,7 @@ class ClassConditionalAugment:
         chosen = torch.rand(p.shape, generator=generator, device=x.device, dtype=torch.float64) < p
         out = x.clone()
         for i in torch.nonzero(chosen).reshape(-1).tolist():
-            new = self.transform(out[i])  # its own copy: an in-place transform may write it
+            new = self.transform(x[i].clone())  # its own copy: an in-place transform may write it
             if not isinstance(new, torch.Tensor) or new.dtype != x.dtype:
                 # assigning it into the batch would cast it (0..1 floats into uint8 gives 0/1)
                 shown = new.dtype if isinstance(new, torch.Tensor) else type(new).__name__

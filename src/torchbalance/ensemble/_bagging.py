@@ -308,14 +308,14 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
         blocker = self._fast_path_blocker(
             estimator, member_plans, pool_codes, n_classes, sample_shape
         )
-        if self.vectorize is True and blocker is not None:
+        if self._vectorize() is True and blocker is not None:
             raise InvalidParameterError(
                 f"{owner}: vectorize=True is invalid here: {blocker}; use vectorize='auto' or "
                 "False to train the members one by one."
             )
-        self.vectorized_ = self.vectorize is not False and blocker is None
+        self.vectorized_ = self._vectorize() is not False and blocker is None
         self.vectorize_blocker_ = (
-            "vectorize=False" if self.vectorize is False and blocker is None else blocker
+            "vectorize=False" if self._vectorize() is False and blocker is None else blocker
         )
         if self.vectorized_:
             assert isinstance(estimator, TorchClassifier)
@@ -405,6 +405,10 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
             )
         return plans, (torch.cat(created_X), torch.cat(created_y))
 
+    def _vectorize(self) -> str | bool:
+        """``vectorize`` as ``"auto"``, ``True`` or ``False`` (a NumPy boolean as a bool)."""
+        return self.vectorize if isinstance(self.vectorize, str) else bool(self.vectorize)
+
     def _encode_strategy(self, sampler: Any, decode: Callable[[Any], Any]) -> Any:
         """Members are trained on class codes ``0..C-1``: a ``sampling_strategy`` given as a
         dict or list of the caller's labels is rewritten in codes, and a callable is called on
@@ -441,7 +445,7 @@ class BalancedBaggingClassifier(ClassifierMixin, ParamsMixin):
         n_classes: int,
         sample_shape: tuple[int, ...],
     ) -> str | None:
-        if self.vectorize is False:
+        if self._vectorize() is False:
             return None
         if type(estimator) is not TorchClassifier:
             return f"the estimator is a {type(estimator).__name__}, not a TorchClassifier"

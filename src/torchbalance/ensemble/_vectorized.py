@@ -107,8 +107,8 @@ def fast_path_blocker(
     if not all(p.requires_grad for p in module.parameters()):
         return "the module has frozen parameters (requires_grad=False), which it must not train"
     module = module.to(device)
-    with torch.random.fork_rng(devices=[]):
-        probe = torch.randn((2, *input_shape), device=device)
+    with torch.random.fork_rng(devices=[]):  # drawn on the CPU: no device RNG advances
+        probe = torch.randn((2, *input_shape)).to(device)
     try:
         with torch.no_grad():
             stacked = _StackedForward([module]).logits(

@@ -20,7 +20,9 @@ UNDER_STRATEGY_CONSTRAINTS: list[Any] = [
     dict,
     callable,
 ]
-CLEAN_STRATEGY_CONSTRAINTS: list[Any] = [str, list, callable]
+# no callable: a cleaning rule removes what it finds, it does not aim at counts (imbalanced-learn
+# refuses one too)
+CLEAN_STRATEGY_CONSTRAINTS: list[Any] = [str, list]
 
 
 class _SelectionMixin(BaseResampler):

@@ -233,12 +233,6 @@ def check_sampling_strategy(
     elif isinstance(sampling_strategy, numbers.Real):
         result = _from_float(float(sampling_strategy), stats, kind, owner)
     elif callable(sampling_strategy):
-        if kind == "clean-sampling":
-            raise InvalidParameterError(
-                f"{owner}: a callable sampling_strategy is for samplers that take counts, not "
-                "for a cleaning method (as in imbalanced-learn); give a list of the classes to "
-                "clean."
-            )
         produced: Callable[..., Any] = sampling_strategy
         requested = produced(y, **kwargs)
         if not isinstance(requested, Mapping):
