@@ -269,6 +269,14 @@ def test_groups_reach_a_group_aware_splitter():
     assert set().union(*tested) == set(range(30))
     with pytest.raises(InvalidParameterError, match="groups needs a group-aware splitter"):
         cross_validate(LogisticRegression(), X, y, cv=3, groups=groups)
+    # a splitter object that ignores groups dropped them silently: groups leaked across folds
+    from sklearn.model_selection import StratifiedKFold as SkStratifiedKFold
+
+    for splitter in (StratifiedKFold(3), SkStratifiedKFold(3)):
+        with pytest.raises(InvalidParameterError, match="StratifiedKFold ignores groups"):
+            cross_validate(LogisticRegression(), X, y, cv=splitter, groups=groups)
+    numpy_folds = cross_validate(LogisticRegression(), X, y, cv=np.int64(3), generator=0)
+    assert len(numpy_folds.folds) == 3
 
 
 @pytest.mark.filterwarnings("ignore:Only one class is present")
@@ -299,3 +307,19 @@ def test_bad_confidence_is_refused_before_any_fit_and_nan_scores_are_named():
             metrics=["roc_auc"],
             groups=groups,
         )
+
+
+def test_a_single_split_is_refused_before_any_fit():
+    from torchbalance.model_selection import StratifiedShuffleSplit
+
+    fitted = []
+
+    class Spy(LogisticRegression):
+        def fit(self, *args, **kwargs):
+            fitted.append(1)
+            return super().fit(*args, **kwargs)
+
+    X, y = make_classification(120, n_features=4, weights=[0.8, 0.2], generator=0)
+    with pytest.raises(InvalidParameterError, match="cv gives 1 split"):
+        cross_validate(Spy(), X.numpy(), y.numpy(), cv=StratifiedShuffleSplit(1, test_size=0.3))
+    assert not fitted

@@ -168,3 +168,19 @@ def test_iterative_stratification_takes_seeds_and_arrays():
     assert torch.equal(
         from_seed, iterative_stratification(Y.tolist(), 3, torch.Generator().manual_seed(0))
     )
+
+
+@pytest.mark.parametrize(
+    ("matrix", "n_splits", "match"),
+    [
+        (torch.ones(5, 2), 0, r"n_splits=0 is invalid"),
+        (torch.ones(5, 2), 2.5, r"n_splits=2.5 is invalid"),
+        (torch.ones(5, 2), 1, r"n_splits=1 is invalid"),
+        (torch.ones(3, 2), 5, r"n_splits=5 is more than the 3 samples"),
+        (torch.full((5, 2), 2.0), 2, r"0/1 matrix, got shape \(5, 2\) with other values"),
+    ],
+)
+def test_iterative_stratification_checks_its_arguments(matrix, n_splits, match):
+    # it gave ZeroDivisionError, empty folds or booleans of any value
+    with pytest.raises((DataValidationError, InvalidParameterError), match=match):
+        iterative_stratification(matrix, n_splits)

@@ -137,6 +137,9 @@ def test_empty_part_and_other_errors():
         stratified_split(torch.tensor([0] * 3 + [1] * 3), (0.9, 0.05, 0.05), generator=0)
     with pytest.raises(InvalidParameterError, match="return_subsets=True needs a Dataset"):
         stratified_split(torch.tensor([0, 1] * 5), (0.5, 0.5), return_subsets=True)
+    pd = pytest.importorskip("pandas")  # a Subset of a Series looked rows up by index label
+    with pytest.raises(InvalidParameterError, match="return_subsets=True needs a Dataset"):
+        stratified_split(pd.Series([0, 1] * 5), (0.5, 0.5), return_subsets=True)
     with pytest.raises(InvalidParameterError, match="generator"):
         stratified_split(torch.tensor([0, 1] * 5), (0.5, 0.5), generator=1.5)
     with pytest.raises(DataValidationError, match="no samples"):

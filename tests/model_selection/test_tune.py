@@ -125,3 +125,44 @@ def test_every_trial_sees_the_same_folds_of_a_splitter_object():
         generator=0,
     )
     assert len({trial["score"] for trial in result.trials}) == 1
+
+
+def test_tune_passes_groups_to_a_group_aware_splitter():
+    from torchbalance.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    rng = np.random.default_rng(0)
+    y = np.array([0, 0, 0, 1] * 30)
+    X = rng.normal(size=(120, 3)) + y[:, None]
+    groups = np.repeat(np.arange(30), 4)
+    space = {"C": FloatRange(0.1, 1.0)}
+    result = tune(
+        lambda p: LogisticRegression(C=p["C"]),
+        space,
+        X,
+        y,
+        cv=StratifiedGroupKFold(3),
+        groups=groups,
+        n_trials=2,
+        backend="random",
+        generator=0,
+    )
+    assert len(result.trials) == 2
+    with pytest.raises(InvalidParameterError, match="StratifiedKFold ignores groups"):
+        tune(
+            lambda p: LogisticRegression(C=p["C"]),
+            space,
+            X,
+            y,
+            cv=StratifiedKFold(3),
+            groups=groups,
+            n_trials=1,
+            backend="random",
+            generator=0,
+        )
+
+
+def test_int_range_refuses_non_integers():
+    # IntRange(0.5, 2.5) let random search draw 1.5 and 2.5
+    with pytest.raises(InvalidParameterError, match="IntRange: low=0.5 is invalid"):
+        IntRange(0.5, 2)
+    assert IntRange(np.int64(1), 3).high == 3

@@ -10,7 +10,7 @@ import torch
 from .._types import GeneratorLike
 from ..exceptions import DataValidationError
 from ..labels import check_label_matrix
-from ..utils import Interval, host_generator
+from ..utils import Interval, check_param, host_generator
 from ._common import BaseSplitter, Labels, _n_samples
 from ._split import _folds_to_splits
 
@@ -50,12 +50,20 @@ def iterative_stratification(
     Returns:
         Int64 ``(n_samples,)`` fold ids in ``[0, K)``.
     """
-    label_matrix = torch.as_tensor(_host(label_matrix)).bool()
-    if label_matrix.dim() != 2:
+    owner = "iterative_stratification"
+    check_param(owner, "n_splits", n_splits, [Interval(int, 2, None)])
+    values = torch.as_tensor(_host(label_matrix))
+    if values.dim() != 2 or not bool(((values == 0) | (values == 1)).all()):
         raise DataValidationError(
-            "iterative_stratification: label_matrix must be a 2-D (n_samples, n_labels) 0/1 "
-            f"matrix, got shape {tuple(label_matrix.shape)}."
+            f"{owner}: label_matrix must be a 2-D (n_samples, n_labels) 0/1 matrix, got shape "
+            f"{tuple(values.shape)}" + ("." if values.dim() != 2 else " with other values.")
         )
+    if values.shape[0] < n_splits:
+        raise DataValidationError(
+            f"{owner}: n_splits={n_splits} is more than the {values.shape[0]} samples; every "
+            "fold needs at least one."
+        )
+    label_matrix = values.bool()
     generator = host_generator(generator, owner="iterative_stratification")
     n, n_labels = label_matrix.shape
     positives = label_matrix.to(torch.float64)

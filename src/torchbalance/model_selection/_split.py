@@ -197,7 +197,10 @@ def stratified_split(
     check_param(owner, "generator", generator, ["generator"])
     check_param(owner, "return_subsets", return_subsets, [bool])
     parts = _check_fractions(fractions)
-    is_labels = isinstance(dataset_or_labels, (torch.Tensor, np.ndarray, list, tuple))
+    # a pandas Series is labels too (a Subset of it would look rows up by index label)
+    is_labels = isinstance(dataset_or_labels, (torch.Tensor, np.ndarray, list, tuple)) or (
+        type(dataset_or_labels).__name__ == "Series" and hasattr(dataset_or_labels, "iloc")
+    )
     if return_subsets and is_labels:
         raise InvalidParameterError(
             f"{owner}: return_subsets=True needs a Dataset, but labels were given; pass the "

@@ -33,6 +33,7 @@ from ._validation import (
     classes_of,
     clone_estimator,
     seed_estimator,
+    splits_of,
     take_rows,
     with_every_class,
 )
@@ -350,14 +351,7 @@ class ThresholdTuner(ParamsMixin):
                 "ThresholdTuner: refit=False needs cv=<float> (a single hold-out) or "
                 "cv='prefit'; with several folds there is no single model to keep."
             )
-        if groups is not None:
-            if isinstance(cv, (int, float)):
-                raise InvalidParameterError(
-                    "ThresholdTuner: groups needs a group-aware splitter as cv, e.g. "
-                    "cv=StratifiedGroupKFold(5); cv=<int> or a hold-out fraction ignores groups."
-                )
-            return list(splitter.split(X, y_split, groups))
-        return list(splitter.split(X, y_split))
+        return splits_of(splitter, X, y_split, groups, "ThresholdTuner")
 
     # -- fitting ----------------------------------------------------------------------------------
     def fit(self, X: Any, y: Any, groups: Any = None) -> ThresholdTuner:

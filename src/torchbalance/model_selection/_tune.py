@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import numbers
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from .._types import GeneratorLike
 from ..exceptions import InvalidParameterError
 from ..utils import derive_seed, host_generator, optional_import
 from ._scoring import LOWER_IS_BETTER, SCORES
-from ._validation import FixedSplits, cross_validate, splitter_for
+from ._validation import FixedSplits, cross_validate, splits_of, splitter_for
 
 __all__ = ["FloatRange", "IntRange", "TuneResult", "tune"]
 
@@ -50,6 +51,13 @@ class IntRange:
     high: int
 
     def __post_init__(self) -> None:
+        for name in ("low", "high"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise InvalidParameterError(
+                    f"IntRange: {name}={value!r} is invalid; it must be an int (use FloatRange "
+                    "for real numbers)."
+                )
         if self.low > self.high:
             raise InvalidParameterError(f"IntRange: low={self.low} is above high={self.high}.")
 
@@ -121,6 +129,7 @@ def tune(
     backend: str = "auto",
     generator: GeneratorLike = None,
     progress: bool = False,
+    groups: Any = None,
 ) -> TuneResult:
     """Search ``search_space`` for the parameters whose model scores best in cross-validation.
 
@@ -136,6 +145,8 @@ def tune(
         generator: Int seed, ``torch.Generator`` or ``None``: seeds the folds, the models and
             the search.
         progress: One line per trial on stderr.
+        groups: Group ids ``(n_samples,)`` for a group-aware splitter given as ``cv`` (e.g.
+            patients in ``StratifiedGroupKFold``), so no group is on both sides of a fold.
 
     Returns:
         :class:`TuneResult`.
@@ -171,7 +182,9 @@ def tune(
     cv_seed = derive_seed(rng)
     # the folds are drawn once: a splitter object would draw new ones at every trial otherwise
     splitter = splitter_for(cv, 1, cv_seed)
-    folds = FixedSplits(list(splitter.split(X, y)), int(getattr(splitter, "n_repeats", 1)))
+    folds = FixedSplits(
+        splits_of(splitter, X, y, groups, "tune"), int(getattr(splitter, "n_repeats", 1))
+    )
     maximize = metric not in LOWER_IS_BETTER
     trials: list[dict[str, Any]] = []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -175,9 +176,36 @@ class FixedSplits:
         yield from self.splits
 
 
+def splits_of(splitter: Any, X: Any, y: Any, groups: Any, owner: str) -> list[Any]:
+    """``splitter``'s folds of ``(X, y)``; ``groups`` only through a splitter that uses them
+    (one that ignores them would let a group sit on both sides of a fold, silently)."""
+    if groups is None:
+        return list(splitter.split(X, y))
+    if _ignores_groups(splitter):
+        raise InvalidParameterError(
+            f"{owner}: groups needs a group-aware splitter as cv, e.g. "
+            f"cv=StratifiedGroupKFold(5); {type(splitter).__name__} ignores groups, so a group "
+            "could sit on both sides of a fold."
+        )
+    return list(splitter.split(X, y, groups))
+
+
+def _ignores_groups(splitter: Any) -> bool:
+    needs = getattr(splitter, "_needs_groups", None)  # the package's splitters say so
+    if needs is not None:
+        return not needs
+    if type(splitter).__module__.startswith("sklearn."):
+        from sklearn.model_selection import _split
+
+        consumer = getattr(_split, "GroupsConsumerMixin", None)
+        return consumer is not None and not isinstance(splitter, consumer)
+    return False  # another library's splitter: trust it with the groups
+
+
 def splitter_for(cv: Any, n_repeats: int, seed: int) -> Any:
     """The splitter ``cv`` names: folds from an int (stratified, seeded), else ``cv`` itself."""
-    if isinstance(cv, int) and not isinstance(cv, bool):
+    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        cv = int(cv)
         check_param("cross_validate", "cv", cv, [int])
         if n_repeats > 1:
             return RepeatedStratifiedKFold(n_splits=cv, n_repeats=n_repeats, generator=seed)
@@ -277,15 +305,17 @@ def cross_validate(
         )
     seed = derive_seed(host_generator(generator, owner=owner))
     splitter = splitter_for(cv, n_repeats, seed)
-    if groups is not None and isinstance(cv, int):
+    splits = splits_of(splitter, X, y, groups, owner)
+    if len(splits) < 2:  # before any model is fitted
         raise InvalidParameterError(
-            f"{owner}: groups needs a group-aware splitter as cv, e.g. "
-            "cv=StratifiedGroupKFold(5); cv=<int> ignores groups."
+            f"{owner}: cv gives {len(splits)} split; the summary intervals need at least two "
+            "folds (e.g. StratifiedShuffleSplit(n_splits=5) or cv=5)."
         )
-    splits = list(splitter.split(X, y) if groups is None else splitter.split(X, y, groups))
     labels = _label_set(y)
     # a splitter object that repeats itself says how often (RepeatedStratifiedKFold.n_repeats)
-    repeats = n_repeats if isinstance(cv, int) else int(getattr(splitter, "n_repeats", 1))
+    repeats = (
+        n_repeats if isinstance(cv, numbers.Integral) else int(getattr(splitter, "n_repeats", 1))
+    )
     n_per_repeat = max(1, len(splits) // repeats)
     rows: list[dict[str, Any]] = []
     fitted: list[Any] = []
