@@ -134,31 +134,16 @@ def test_tune_passes_groups_to_a_group_aware_splitter():
     y = np.array([0, 0, 0, 1] * 30)
     X = rng.normal(size=(120, 3)) + y[:, None]
     groups = np.repeat(np.arange(30), 4)
-    space = {"C": FloatRange(0.1, 1.0)}
-    result = tune(
-        lambda p: LogisticRegression(C=p["C"]),
-        space,
-        X,
-        y,
-        cv=StratifiedGroupKFold(3),
-        groups=groups,
-        n_trials=2,
-        backend="random",
-        generator=0,
-    )
-    assert len(result.trials) == 2
+
+    def run(cv, n_trials):
+        build = lambda p: LogisticRegression(C=p["C"])  # noqa: E731
+        space = {"C": FloatRange(0.1, 1.0)}
+        options = {"groups": groups, "n_trials": n_trials, "backend": "random", "generator": 0}
+        return tune(build, space, X, y, cv=cv, **options)
+
+    assert len(run(StratifiedGroupKFold(3), 2).trials) == 2
     with pytest.raises(InvalidParameterError, match="StratifiedKFold ignores groups"):
-        tune(
-            lambda p: LogisticRegression(C=p["C"]),
-            space,
-            X,
-            y,
-            cv=StratifiedKFold(3),
-            groups=groups,
-            n_trials=1,
-            backend="random",
-            generator=0,
-        )
+        run(StratifiedKFold(3), 1)
 
 
 def test_int_range_refuses_non_integers():
