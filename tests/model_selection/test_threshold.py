@@ -310,3 +310,9 @@ def test_a_label_with_one_class_falls_back_to_the_candidate_grid():
         tuner.fit(np.arange(4), Y)
     assert tuner.thresholds_.tolist()[1] <= 0.4  # every row predicted on
     assert tuner.best_score_ == 1.0
+
+
+def test_cv_may_be_a_numpy_int():
+    X, y = _binary(600, seed=5)
+    tuner = ThresholdTuner(LogisticRegression(max_iter=1000), cv=np.int64(3), generator=0)
+    assert 0.0 < tuner.fit(X, y).threshold_ < 1.0

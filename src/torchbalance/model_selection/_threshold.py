@@ -10,6 +10,7 @@ chosen on the data the model was trained on.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
@@ -336,9 +337,9 @@ class ThresholdTuner(ParamsMixin):
                     f"ThresholdTuner: cv={cv} is invalid; a hold-out fraction is in (0, 1)."
                 )
             splitter: Any = StratifiedShuffleSplit(1, test_size=cv, generator=seed)
-        elif isinstance(cv, int) and not isinstance(cv, bool):
+        elif isinstance(cv, numbers.Integral) and not isinstance(cv, bool):  # NumPy ints too
             kfold = MultilabelStratifiedKFold if multilabel else StratifiedKFold
-            splitter = kfold(cv, shuffle=True, generator=seed)
+            splitter = kfold(int(cv), shuffle=True, generator=seed)
         elif hasattr(cv, "split") and not isinstance(cv, str):
             splitter = cv
         else:
