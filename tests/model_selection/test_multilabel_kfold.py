@@ -177,7 +177,7 @@ def test_iterative_stratification_takes_seeds_and_arrays():
         (torch.ones(5, 2), 2.5, r"n_splits=2.5 is invalid"),
         (torch.ones(5, 2), 1, r"n_splits=1 is invalid"),
         (torch.ones(3, 2), 5, r"n_splits=5 is more than the 3 samples"),
-        (torch.full((5, 2), 2.0), 2, r"0/1 matrix, got shape \(5, 2\) with other values"),
+        (torch.full((5, 2), 2.0), 2, r"label_matrix must hold only 0 and 1"),
     ],
 )
 def test_iterative_stratification_checks_its_arguments(matrix, n_splits, match):

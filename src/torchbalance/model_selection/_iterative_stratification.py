@@ -52,19 +52,13 @@ def iterative_stratification(
     """
     owner = "iterative_stratification"
     check_param(owner, "n_splits", n_splits, [Interval(int, 2, None)])
-    values = torch.as_tensor(_host(label_matrix))
-    if values.dim() != 2 or not bool(((values == 0) | (values == 1)).all()):
+    label_matrix = check_label_matrix(_host(label_matrix), owner=owner)
+    if label_matrix.shape[0] < n_splits:
         raise DataValidationError(
-            f"{owner}: label_matrix must be a 2-D (n_samples, n_labels) 0/1 matrix, got shape "
-            f"{tuple(values.shape)}" + ("." if values.dim() != 2 else " with other values.")
+            f"{owner}: n_splits={n_splits} is more than the {label_matrix.shape[0]} samples; "
+            "every fold needs at least one."
         )
-    if values.shape[0] < n_splits:
-        raise DataValidationError(
-            f"{owner}: n_splits={n_splits} is more than the {values.shape[0]} samples; every "
-            "fold needs at least one."
-        )
-    label_matrix = values.bool()
-    generator = host_generator(generator, owner="iterative_stratification")
+    generator = host_generator(generator, owner=owner)
     n, n_labels = label_matrix.shape
     positives = label_matrix.to(torch.float64)
     wanted = [n / n_splits] * n_splits  # c_j

@@ -16,6 +16,7 @@ from .._types import GeneratorLike
 from ..exceptions import DataValidationError, InvalidParameterError
 from ..labels import get_labels
 from ..utils import Interval, check_param, host_generator
+from ..utils._validation import _is_pandas
 from ._common import BaseSplitter, Labels, check_min_class_count
 
 __all__ = [
@@ -198,9 +199,9 @@ def stratified_split(
     check_param(owner, "return_subsets", return_subsets, [bool])
     parts = _check_fractions(fractions)
     # a pandas Series is labels too (a Subset of it would look rows up by index label)
-    is_labels = isinstance(dataset_or_labels, (torch.Tensor, np.ndarray, list, tuple)) or (
-        type(dataset_or_labels).__name__ == "Series" and hasattr(dataset_or_labels, "iloc")
-    )
+    is_labels = isinstance(
+        dataset_or_labels, (torch.Tensor, np.ndarray, list, tuple)
+    ) or _is_pandas(dataset_or_labels, "Series")
     if return_subsets and is_labels:
         raise InvalidParameterError(
             f"{owner}: return_subsets=True needs a Dataset, but labels were given; pass the "
